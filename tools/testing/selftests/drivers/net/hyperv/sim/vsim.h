@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv_vmbus_sim: private state of the simulated Hyper-V host.
+ */
+#ifndef _VSIM_H
+#define _VSIM_H
+
+#include <linux/device.h>
+#include <linux/hyperv.h>
+#include <linux/if_ether.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "vsim_proto.h"
+
+#define VSIM_MAX_QUEUES		64
+#define VSIM_MAX_NICS		32
+#define VSIM_SEND_SECTION	6144
+/* Room in a receive section for the RNDIS header and per-packet info */
+#define VSIM_RX_OVERHEAD	214
+/* Receive sections kept back for control replies and indications */
+#define VSIM_CTL_SECTIONS	4
+/* Largest guest send the host linearises: LSO frame plus headers */
+#define VSIM_STREAM_MAX		(128 * 1024)
+/* Per-channel scratch: the linearised send, then one LSO segment */
+#define VSIM_SCRATCH_SIZE	(VSIM_STREAM_MAX + 68 * 1024)
+/* Host messages that may wait for ring space, per channel */
+#define VSIM_BACKLOG_MAX	4096
+
+enum vsim_corrupt {
+	VSIM_CORRUPT_NONE,
+	VSIM_CORRUPT_XFER_OFFSET,
+	VSIM_CORRUPT_XFER_COUNT,
+	VSIM_CORRUPT_RANGE_COUNT,
+	VSIM_CORRUPT_RNDIS_LEN,
+	VSIM_CORRUPT_DATA_OFFSET,
+	VSIM_CORRUPT_DATA_LEN,
+	VSIM_CORRUPT_PPI_SIZE,
+	VSIM_CORRUPT_PPI_OFFSET,
+	VSIM_CORRUPT_NVSP_TYPE,
+	VSIM_CORRUPT_TRANS_ID,
+	VSIM_CORRUPT_MAX,
+};
+
+extern const char * const vsim_corrupt_names[VSIM_CORRUPT_MAX];
+
+/* Counters of one NIC; written with atomic64 ops from any channel worker */
+struct vsim_nic_stats {
+	atomic64_t tx_packets;
+	atomic64_t tx_bytes;
+	atomic64_t rx_packets;
+	atomic64_t rx_bytes;
+	atomic64_t lso_packets;
+	atomic64_t lso_segments;
+	atomic64_t csum_computed;
+	atomic64_t csum_verified;
+	atomic64_t vlan_tx;
+	atomic64_t vlan_rx;
+	atomic64_t hash_rx;
+	atomic64_t rx_drop_filter;
+	atomic64_t rx_drop_no_buffer;
+	atomic64_t rx_drop_too_big;
+	atomic64_t ring_full;
+	atomic64_t guest_eagain;
+	atomic64_t completions;
+	atomic64_t completions_delayed;
+	atomic64_t completions_dropped;
+	atomic64_t corrupted;
+	atomic64_t refused_sets;
+};
+
+struct vsim_chan_stats {
+	atomic64_t tx_packets;
+	atomic64_t tx_bytes;
+	atomic64_t rx_packets;
+	atomic64_t rx_bytes;
+	atomic64_t ring_full;
+	atomic64_t guest_eagain;
+};
+
+/* A host-to-guest packet waiting for room in the inbound ring */
+struct vsim_msg {
+	struct list_head node;
+	u32 len;		/* descriptor and body, 8-byte aligned */
+	u8 data[];
+};
+
+/* A send completion held back by the delay fault */
+struct vsim_delayed {
+	struct list_head node;
+	unsigned long due;	/* jiffies */
+	u64 trans_id;
+};
+
+struct vsim_nic;
+
+/* Host view of one VMBus channel (primary or subchannel) */
+struct vsim_chan {
+	struct vsim_nic *nic;
+	struct vmbus_channel *ch;
+	u16 index;
+
+	/* Ring pages: header page, then the data area mapped twice */
+	struct page **out_pages;
+	struct page **in_pages;
+	unsigned int out_npages;
+	unsigned int in_npages;
+
+	/*
+	 * Serialises host writers of the inbound ring and guards @backlog,
+	 * @backlog_len and @open.  Taken with interrupts off.
+	 */
+	spinlock_t in_lock;
+	struct list_head backlog;
+	u32 backlog_len;
+	bool open;
+
+	/* Drains the guest's outbound ring; only one instance runs at a time */
+	struct work_struct work;
+	u8 *scratch;		/* used by @work only */
+
+	/* Send completions held back by the delay fault; under @in_lock */
+	struct list_head delayed;
+	struct delayed_work delay_work;
+
+	struct vsim_chan_stats stats;
+	struct dentry *dir;
+};
+
+/* The RSS state the guest programmed, replaced as a whole under RCU */
+struct vsim_rss {
+	struct rcu_head rcu;
+	bool enabled;
+	u32 hash_info;
+	u32 table_len;		/* entries */
+	u8 key[RSS_KEY_LEN];
+	u32 table[RSS_TABLE_MAX];
+};
+
+struct vsim_nic {
+	struct list_head node;	/* on vsim_nics, under vsim_lock / RCU */
+	int id;
+	struct hv_device hdev;
+	struct vmbus_channel *primary;
+	bool registered;	/* hdev is registered on the bus */
+	bool gone;		/* rescinded or being removed */
+
+	/* What the host offers: set at creation, read-only afterwards */
+	u8 perm_mac[ETH_ALEN];
+	u32 max_queues;
+	u32 nvsp_max;
+	u32 offloads;
+	u32 max_mtu;
+
+	/* Link state, written from debugfs */
+	bool link_up;
+	u32 speed_mbps;
+
+	/*
+	 * Control-plane state of the guest's session.  Written only by the
+	 * primary channel's worker and at open/close; the data path reads
+	 * single words of it without a lock.
+	 */
+	u32 nvsp_ver;
+	u32 ndis_mtu;
+	bool rndis_up;
+	u32 filter;
+	u8 cur_mac[ETH_ALEN];
+	struct ndis_offload_set offl;
+	u32 data_path;
+	u32 subchans;		/* allocated subchannels */
+
+	/* Receive buffer, shared with the guest through a GPADL */
+	spinlock_t rbuf_lock;	/* guards everything down to @rsec_seq */
+	u8 *rbuf;
+	u32 rbuf_size;
+	u32 rbuf_gpadl;
+	u32 rsec_size;
+	u32 rsec_count;
+	unsigned long *rsec_map;	/* sections in use */
+	u32 *rsec_seq;		/* cookie of the run starting at a section */
+	u32 rsec_next_seq;
+	u32 rsec_hint;
+
+	/* Send buffer */
+	u8 *sbuf;
+	u32 sbuf_size;
+	u32 sbuf_gpadl;
+	u32 ssec_count;
+
+	struct vsim_rss __rcu *rss;
+
+	/* Host view of each queue number, kept for the NIC's lifetime */
+	struct vsim_chan *vcs[VSIM_MAX_QUEUES + 1];
+	/* Open channels by queue number; slot 0 is the primary.  RCU. */
+	struct vsim_chan __rcu *chans[VSIM_MAX_QUEUES + 1];
+	struct vmbus_channel *sub_ch[VSIM_MAX_QUEUES + 1];
+	atomic_t open_chans;
+
+	/* Removes the NIC outside the debugfs handler that asked for it */
+	struct work_struct rescind_work;
+
+	/* Offers subchannels and sends the send table, in process context */
+	struct work_struct offer_work;
+	u32 offer_count;
+
+	struct vsim_nic_stats stats;
+	atomic64_t violations;
+	spinlock_t viol_lock;	/* guards @last_violation */
+	char last_violation[160];
+
+	/* Faults (see the simulator's documentation) */
+	u32 fault_delay_ms;
+	atomic_t fault_drop;
+	bool fault_hold;
+	u32 fault_refuse_oid;
+	u32 fault_corrupt;
+	atomic_t fault_corrupt_count;
+
+	struct dentry *dir;
+	struct dentry *chans_dir;
+};
+
+extern struct bus_type vsim_bus;
+extern struct workqueue_struct *vsim_wq;
+extern struct list_head vsim_nics;
+extern struct mutex vsim_lock;
+
+/* vsim_main.c */
+struct vsim_nic *vsim_nic_add(const char *opts);
+void vsim_nic_rescind(struct vsim_nic *nic);
+struct vsim_chan *vsim_chan_of(struct vmbus_channel *ch);
+bool vsim_gpadl_find(u32 handle, void **buf, u32 *size);
+__printf(2, 3) void vsim_violation(struct vsim_nic *nic, const char *fmt, ...);
+
+/* vsim_ring.c */
+int vsim_ring_alloc(struct hv_ring_buffer_info *rbi, u32 size,
+		    struct page ***pages, unsigned int *npages);
+void vsim_ring_free(struct hv_ring_buffer_info *rbi, struct page **pages,
+		    unsigned int npages);
+int vsim_ring_write_tid(struct hv_ring_buffer_info *rbi, const void *a,
+			u32 alen, const void *b, u32 blen, u32 total, u64 tid);
+int vsim_host_send(struct vsim_chan *vc, const void *pkt, u32 len);
+void vsim_host_signal(struct vsim_chan *vc);
+void vsim_chan_kick(struct vsim_chan *vc);
+
+/* vsim_host.c */
+void vsim_chan_work(struct work_struct *work);
+void vsim_delay_work(struct work_struct *work);
+void vsim_offer_work(struct work_struct *work);
+void vsim_nic_reset(struct vsim_nic *nic);
+void vsim_buffers_forget(struct vsim_nic *nic, u32 gpadl);
+void vsim_chan_flush(struct vsim_chan *vc);
+int vsim_send_comp(struct vsim_chan *vc, u64 trans_id, const void *body,
+		   u32 len);
+int vsim_send_inband(struct vsim_chan *vc, const void *body, u32 len);
+int vsim_rx_alloc(struct vsim_nic *nic, u32 len, bool ctl, u32 *start,
+		  u32 *nsec, u64 *cookie);
+void vsim_rx_free(struct vsim_nic *nic, u32 start, u32 nsec);
+int vsim_rx_post(struct vsim_chan *vc, u32 start, u32 nsec, u32 len,
+		 u64 cookie);
+
+/* vsim_rndis.c */
+void vsim_rndis_control(struct vsim_chan *vc, const u8 *msg, u32 len);
+int vsim_rndis_indicate(struct vsim_nic *nic, u32 status, const void *buf,
+			u32 len);
+
+/* vsim_switch.c */
+struct vsim_meta;
+void vsim_rndis_data(struct vsim_chan *vc, const u8 *buf, u32 len);
+
+/* vsim_debugfs.c */
+int vsim_debugfs_init(void);
+void vsim_debugfs_exit(void);
+void vsim_debugfs_nic_add(struct vsim_nic *nic);
+void vsim_debugfs_nic_del(struct vsim_nic *nic);
+void vsim_debugfs_chan_add(struct vsim_chan *vc);
+
+#endif /* _VSIM_H */

@@ -39,6 +39,7 @@ static const struct {
 	STAT(completions_delayed), STAT(completions_dropped), STAT(corrupted),
 	STAT(refused_sets),
 };
+
 #undef STAT
 
 #define STAT(name) { #name, offsetof(struct vsim_chan_stats, name) }
@@ -49,6 +50,7 @@ static const struct {
 	STAT(tx_packets), STAT(tx_bytes), STAT(rx_packets), STAT(rx_bytes),
 	STAT(ring_full), STAT(guest_eagain),
 };
+
 #undef STAT
 
 static int vsim_nic_stats_show(struct seq_file *s, void *unused)
@@ -128,8 +130,10 @@ static int vsim_state_show(struct seq_file *s, void *unused)
 		} else if (!strcmp(name, "rss_hash")) {
 			seq_printf(s, "%#x\n", rss ? rss->hash_info : 0);
 		} else if (!strcmp(name, "rss_key")) {
+			static const u8 zero_key[RSS_KEY_LEN];
+
 			seq_printf(s, "%*phN\n", RSS_KEY_LEN,
-				   rss ? rss->key : (u8 [RSS_KEY_LEN]){});
+				   rss ? rss->key : zero_key);
 		} else if (!strcmp(name, "rss_table")) {
 			for (i = 0; rss && i < rss->table_len; i++)
 				seq_printf(s, "%s%u", i ? " " : "",

@@ -91,7 +91,7 @@ static int vsim_bus_match(struct device *dev, struct device_driver *drv)
 {
 	struct hv_device *hdev = device_to_hv_device(dev);
 
-	return vsim_match_id(drv_to_hv_drv(drv), &hdev->dev_type) != NULL;
+	return !!vsim_match_id(drv_to_hv_drv(drv), &hdev->dev_type);
 }
 
 static int vsim_bus_probe(struct device *dev)
@@ -768,7 +768,7 @@ static int __init vsim_init(void)
 		goto unregister_root;
 	vsim_bus_up = true;
 
-	for (i = 0; i < min(nics, (unsigned int)VSIM_MAX_NICS); i++) {
+	for (i = 0; i < min_t(unsigned int, nics, VSIM_MAX_NICS); i++) {
 		struct vsim_nic *nic = vsim_nic_add(NULL);
 
 		if (IS_ERR(nic))

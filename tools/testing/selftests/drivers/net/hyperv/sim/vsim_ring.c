@@ -156,6 +156,7 @@ static bool vsim_backlog_write(struct vsim_chan *vc)
 		 */
 		WRITE_ONCE(rbi->ring_buffer->pending_send_sz,
 			   m->len + sizeof(u64));
+		/* Order the request before the read index load below */
 		smp_mb();
 		if (hv_get_bytes_to_write(rbi) <= m->len + sizeof(u64))
 			break;

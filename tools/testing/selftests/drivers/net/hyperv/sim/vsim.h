@@ -171,6 +171,7 @@ struct vsim_nic {
 	u8 cur_mac[ETH_ALEN];
 	struct ndis_offload_set offl;
 	u32 data_path;
+	bool vf_offered;	/* a VF association was announced */
 	u32 subchans;		/* allocated subchannels */
 
 	/* Receive buffer, shared with the guest through a GPADL */

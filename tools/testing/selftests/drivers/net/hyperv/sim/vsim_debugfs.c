@@ -208,6 +208,37 @@ static int vsim_speed_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vsim_speed_fops, vsim_speed_get, vsim_speed_set,
 			 "%llu\n");
 
+static int vsim_vf_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct vsim_nic *)data)->vf_offered);
+	return 0;
+}
+
+static int vsim_vf_set(void *data, u64 val)
+{
+	struct vsim_nic *nic = data;
+	struct nvsp_msg msg = {};
+	struct vsim_chan *vc;
+	int err = -ENOTCONN;
+
+	if (val > 1)
+		return -EINVAL;
+	if (nic->nvsp_ver < NVSP_V4)
+		return -EOPNOTSUPP;
+	msg.type = cpu_to_le32(NVSP_VF_ASSOC);
+	msg.vf.allocated = cpu_to_le32(val);
+	msg.vf.serial = cpu_to_le32(nic->id + 1);
+	rcu_read_lock();
+	vc = rcu_dereference(nic->chans[0]);
+	if (vc)
+		err = vsim_send_inband(vc, &msg, sizeof(msg));
+	rcu_read_unlock();
+	if (!err)
+		WRITE_ONCE(nic->vf_offered, !!val);
+	return err;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vsim_vf_fops, vsim_vf_get, vsim_vf_set, "%llu\n");
+
 static ssize_t vsim_netchange_write(struct file *file, const char __user *ubuf,
 				    size_t count, loff_t *ppos)
 {
@@ -357,6 +388,7 @@ void vsim_debugfs_nic_add(struct vsim_nic *nic)
 				   &vsim_link_fops);
 	debugfs_create_file_unsafe("link_speed", 0600, nic->dir, nic,
 				   &vsim_speed_fops);
+	debugfs_create_file_unsafe("vf", 0600, nic->dir, nic, &vsim_vf_fops);
 	debugfs_create_file("network_change", 0200, nic->dir, nic,
 			    &vsim_netchange_fops);
 	debugfs_create_file("rescind", 0200, nic->dir, nic,

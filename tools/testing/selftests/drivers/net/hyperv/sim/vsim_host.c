@@ -227,12 +227,17 @@ static void vsim_rbuf_detach(struct vsim_nic *nic)
 /* A GPADL is going away: stop using whatever buffer it backed */
 void vsim_buffers_forget(struct vsim_nic *nic, u32 gpadl)
 {
+	/* After a rescind the guest cannot send the revoke messages */
+	bool rescinded = READ_ONCE(nic->gone);
+
 	if (nic->rbuf && nic->rbuf_gpadl == gpadl) {
-		vsim_violation(nic, "receive buffer GPADL torn down in use");
+		if (!rescinded)
+			vsim_violation(nic, "receive buffer GPADL torn down in use");
 		vsim_rbuf_detach(nic);
 	}
 	if (nic->sbuf && nic->sbuf_gpadl == gpadl) {
-		vsim_violation(nic, "send buffer GPADL torn down in use");
+		if (!rescinded)
+			vsim_violation(nic, "send buffer GPADL torn down in use");
 		nic->sbuf = NULL;
 		nic->ssec_count = 0;
 	}

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest half of `make bench`: in one boot, the same measurements on each
+# configuration in turn.  Prints one line per measurement:
+#   BENCH <config> <metric> <run> <value>
+# Configurations: every driver under /opt/drivers (ours, ref) on two
+# simulator NICs in two namespaces, then a veth pair (the software ceiling).
+
+source /selftests/hv_lib.sh
+
+T=${BENCH_TIME:-4}
+RUNS=${BENCH_RUNS:-3}
+CONFIGS=${BENCH_CONFIGS:-"ours ref veth"}
+CHANNELS=${BENCH_CHANNELS:-}
+
+# json_num KEY OBJECT: first numeric KEY inside the OBJECT section of
+# iperf3's JSON (good enough for the fixed layout iperf3 3.12 prints)
+json_num() {
+	awk -v obj="\"$2\"" -v key="\"$1\"" '
+		index($0, "\"end\"") { end = 1 }
+		end && index($0, obj) { on = 1 }
+		on && index($0, key) { gsub(/[^0-9.e+-]/, "", $2); print $2; exit }
+	' FS=:
+}
+
+measure() {	# measure CONFIG SERVER_IP
+	local cfg=$1 ip=$2 r out v
+	for r in $(seq "$RUNS"); do
+		ina iperf3 -s -1 -D -p 5201 >/dev/null 2>&1; sleep 0.3
+		out=$(inb iperf3 -c "$ip" -p 5201 -t "$T" -J 2>/dev/null)
+		v=$(echo "$out" | json_num bits_per_second sum_received)
+		echo "BENCH $cfg tcp1_gbps $r $(awk -v b="${v:-0}" 'BEGIN { printf "%.3f", b / 1e9 }')"
+
+		ina iperf3 -s -1 -D -p 5201 >/dev/null 2>&1; sleep 0.3
+		out=$(inb iperf3 -c "$ip" -p 5201 -t "$T" -P 4 -J 2>/dev/null)
+		v=$(echo "$out" | json_num bits_per_second sum_received)
+		echo "BENCH $cfg tcp4_gbps $r $(awk -v b="${v:-0}" 'BEGIN { printf "%.3f", b / 1e9 }')"
+
+		# UDP, 64-byte payloads, as fast as the sender goes: packets per
+		# second that reached the receiver
+		ina iperf3 -s -1 -D -p 5201 >/dev/null 2>&1; sleep 0.3
+		out=$(inb iperf3 -c "$ip" -p 5201 -u -l 64 -b 0 -t "$T" -J 2>/dev/null)
+		local pk lost secs
+		pk=$(echo "$out" | json_num packets sum)
+		lost=$(echo "$out" | json_num lost_packets sum)
+		secs=$(echo "$out" | json_num seconds sum)
+		echo "BENCH $cfg udp64_kpps $r $(awk -v p="${pk:-0}" -v l="${lost:-0}" -v s="${secs:-1}" \
+			'BEGIN { if (s <= 0) s = 1; printf "%.1f", (p - l) / s / 1000 }')"
+	done
+}
+
+modprobe hv_vmbus_sim ${HV_SIM_PARAMS:-} || exit 1
+for cfg in $CONFIGS; do
+	case $cfg in
+	veth)
+		ip netns add a; ip netns add b
+		ip link add va netns a type veth peer name vb netns b
+		ina ip link set lo up; inb ip link set lo up
+		ina ip addr add $IP_A/24 dev va; inb ip addr add $IP_B/24 dev vb
+		ina ip link set va up; inb ip link set vb up
+		sleep 1
+		measure veth $IP_A
+		hv_unpair
+		;;
+	*)
+		[ -f "/opt/drivers/$cfg/hv_netvsc.ko" ] || continue
+		insmod "/opt/drivers/$cfg/hv_netvsc.ko" || exit 1
+		for n in 0 1; do wait_for 20 hv_has_dev $n; done
+		hv_pair || { echo "BENCH $cfg setup failed"; exit 1; }
+		if [ -n "$CHANNELS" ]; then
+			ina ethtool -L "$A" combined "$CHANNELS"
+			inb ethtool -L "$B" combined "$CHANNELS"
+			sleep 1
+		fi
+		measure "$cfg" $IP_A
+		echo "# $cfg: violations $(hv_violations)"
+		hv_unpair
+		rmmod hv_netvsc || exit 1
+		;;
+	esac
+done
+echo "BENCH done"

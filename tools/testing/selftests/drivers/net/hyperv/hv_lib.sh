@@ -1,0 +1,403 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared library of the hv_netvsc selftests.  Sourced by every test; runs in
+# the guest that scripts/vm-run boots (bash, busybox, iproute2, ethtool,
+# iperf3), with the simulated Hyper-V host hv_vmbus_sim and a driver under
+# test (HV_DRIVER=ours|ref) that `modprobe hv_netvsc` loads.
+#
+# A test prints KTAP subtests through ok/fail/skip and ends with hv_exit:
+# exit 0 when every subtest passed, 1 when one failed, 4 (KSFT_SKIP) when
+# the whole test was skipped.
+
+SIM=/sys/kernel/debug/hv_vmbus_sim
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+HV_DRIVER=${HV_DRIVER:-ref}
+HV_TEST=$(basename "$0" .sh)
+
+# Features our driver does not have yet, with the reason: the one list that
+# the multi-queue issue empties.  Key: "<test>" or "<test>:<subtest>".
+declare -A HV_OURS_PENDING=(
+)
+
+# Features the reference driver lacks: the test skips and says why.
+declare -A HV_REF_LACKS=(
+	[fault_corrupt:ppi_size]="a per-packet-info size past the area hangs it: rndis_get_ppi() logs 'Invalid ppi size' and loops forever (continue without advancing) in NAPI, RCU stall"
+	[fault_corrupt:ppi_offset]="a per-packet-info offset past the entry hangs it: rndis_get_ppi() logs 'Invalid ppi_offset' and loops forever (continue without advancing) in NAPI, RCU stall"
+	[fault_drop:rmmod]="after the host drops send completions, rmmod blocks forever in rndis_filter_device_remove() waiting for them (hung task)"
+	[rss:tcp4-sd-host]="ethtool -N rx-flow-hash sd only changes its own TX hash level; the hash types it gives the host keep TCP ports (rss_hash stays 0x1701)"
+)
+
+_hv_n=0
+_hv_fail=0
+_hv_pass=0
+_hv_skip=0
+
+ok() {
+	_hv_n=$((_hv_n + 1)); _hv_pass=$((_hv_pass + 1))
+	echo "ok $_hv_n $HV_TEST: $*"
+}
+
+fail() {
+	_hv_n=$((_hv_n + 1)); _hv_fail=$((_hv_fail + 1))
+	echo "not ok $_hv_n $HV_TEST: $*"
+}
+
+skip() {
+	_hv_n=$((_hv_n + 1)); _hv_skip=$((_hv_skip + 1))
+	echo "ok $_hv_n $HV_TEST: # SKIP $*"
+}
+
+info() {
+	echo "# $*"
+}
+
+# check DESCRIPTION COMMAND...: one subtest from a command's status
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# expect_eq DESCRIPTION WANT GOT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		fail "$1 (want '$2', got '$3')"
+	fi
+}
+
+# Skip the whole test, or a named subtest, when the driver under test lacks
+# the feature.  Returns 0 (and has printed the skip) when it must be skipped.
+hv_pending() {
+	local key=$HV_TEST${1:+:$1} why=
+	if [ "$HV_DRIVER" = ours ]; then
+		why=${HV_OURS_PENDING[$key]:-}
+		[ -n "$why" ] && why="our driver: $why"
+	else
+		why=${HV_REF_LACKS[$key]:-}
+		[ -n "$why" ] && why="reference driver: $why"
+	fi
+	[ -n "$why" ] || return 1
+	if [ -z "${1:-}" ]; then
+		echo "# SKIP $HV_TEST: $why"
+		exit $KSFT_SKIP
+	fi
+	skip "$1: $why"
+	return 0
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds
+wait_for() {
+	local t=$(( $1 * 10 ))
+	shift
+	while [ $t -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		t=$((t - 1))
+	done
+	return 1
+}
+
+# --------------------------------------------------------------- simulator
+
+sim_nic_dir() { echo "$SIM/nic$1"; }
+sim_get() { cat "$SIM/nic$1/$2"; }
+sim_set() { echo "$3" > "$SIM/nic$1/$2"; }
+
+# sim_stat NIC NAME: one counter of nic<NIC>/stats
+sim_stat() {
+	awk -v k="$2" '$1 == k { print $2 }' "$SIM/nic$1/stats"
+}
+
+# sim_chan_stat NIC CHANNEL NAME
+sim_chan_stat() {
+	awk -v k="$3" '$1 == k { print $2 }' "$SIM/nic$1/channels/$2/stats"
+}
+
+# sim_nics: numbers of the NICs the simulator offers now
+sim_nics() {
+	local d
+	for d in "$SIM"/nic*; do
+		[ -d "$d" ] && echo "${d##*/nic}"
+	done
+}
+
+# hv_dev NIC: the guest netdev of simulator NIC <NIC> (empty if none)
+hv_dev() {
+	local dev
+	dev=$(sim_get "$1" device 2>/dev/null) || return 1
+	ls "/sys/bus/vmbus/devices/$dev/net" 2>/dev/null | head -n1
+}
+
+# hv_load [SIM PARAMS...]: load the simulator and the driver under test and
+# wait until every NIC has a netdev.
+hv_load() {
+	local n
+	if ! grep -q '^hv_vmbus_sim ' /proc/modules; then
+		modprobe hv_vmbus_sim ${HV_SIM_PARAMS:-} "$@" || return 1
+	fi
+	modprobe hv_netvsc || return 1
+	for n in $(sim_nics); do
+		wait_for 20 hv_has_dev "$n" || {
+			echo "# no netdev for simulator NIC $n"
+			return 1
+		}
+	done
+}
+
+hv_has_dev() { [ -n "$(hv_dev "$1")" ]; }
+
+# hv_unload: remove the driver (the simulator stays)
+hv_unload() {
+	rmmod hv_netvsc
+}
+
+# hv_violations: protocol violations the simulator counted, all NICs
+hv_violations() {
+	local n sum=0 v
+	for n in $(sim_nics); do
+		v=$(sim_get "$n" violations)
+		sum=$((sum + v))
+		[ "$v" = 0 ] || echo "# nic$n: $v violations, last: $(sim_get "$n" last_violation)" >&2
+	done
+	echo $sum
+}
+
+# --------------------------------------------------------------- topology
+#
+# hv_pair: NIC 0 in namespace "a" as 10.0.0.1/24 and fd00::1/64, NIC 1 in
+# "b" as 10.0.0.2 and fd00::2; both up with carrier.  A and B are set to the
+# netdev names; run commands with `ina CMD` and `inb CMD`.
+
+NS_A=a
+NS_B=b
+IP_A=10.0.0.1
+IP_B=10.0.0.2
+IP6_A=fd00::1
+IP6_B=fd00::2
+
+ina() { ip netns exec $NS_A "$@"; }
+inb() { ip netns exec $NS_B "$@"; }
+
+hv_carrier() {
+	[ "$(ip netns exec "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null)" = 1 ]
+}
+
+hv_pair() {
+	A=$(hv_dev 0)
+	B=$(hv_dev 1)
+	[ -n "$A" ] && [ -n "$B" ] || { echo "# NICs 0 and 1 have no netdev"; return 1; }
+	ip netns add $NS_A 2>/dev/null
+	ip netns add $NS_B 2>/dev/null
+	ip link set "$A" netns $NS_A || return 1
+	ip link set "$B" netns $NS_B || return 1
+	ina ip link set lo up
+	inb ip link set lo up
+	ina ip addr add $IP_A/24 dev "$A"
+	inb ip addr add $IP_B/24 dev "$B"
+	ina ip addr add $IP6_A/64 dev "$A" nodad
+	inb ip addr add $IP6_B/64 dev "$B" nodad
+	ina ip link set "$A" up
+	inb ip link set "$B" up
+	wait_for 10 hv_carrier $NS_A "$A" && wait_for 10 hv_carrier $NS_B "$B" ||
+		{ echo "# no carrier"; return 1; }
+	# The first packets may race neighbour discovery; one ping settles it.
+	wait_for 10 ina ping -c 1 -W 1 $IP_B >/dev/null
+}
+
+# hv_unpair: back to the initial namespace, so that the driver can go
+hv_unpair() {
+	ip netns del $NS_A 2>/dev/null
+	ip netns del $NS_B 2>/dev/null
+	sleep 0.5
+}
+
+# ping_ok NS DEST [ARGS...]: a few pings that must all come back
+ping_ok() {
+	local ns=$1 dst=$2
+	shift 2
+	ip netns exec "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" "$dst" 2>&1 |
+		grep -q ' 0% packet loss'
+}
+
+# iperf_tcp NS_SERVER SERVER_IP NS_CLIENT [ARGS...]: bits/s received
+iperf_tcp() {
+	local srv=$1 ip=$2 cli=$3 out
+	shift 3
+	ip netns exec "$srv" iperf3 -s -1 -D -p 5201 >/dev/null 2>&1
+	sleep 0.5
+	out=$(ip netns exec "$cli" iperf3 -c "$ip" -p 5201 -J "$@" 2>/dev/null)
+	echo "$out" | awk -F'[:,]' '/"sum_received"/ { r = 1 } r && /"bits_per_second"/ { printf "%d\n", $2; exit }'
+}
+
+# transfer_ok NS_SRC NS_DST DST_IP BYTES: a file sent with busybox nc over
+# TCP arrives intact (end-to-end payload check)
+transfer_ok() {
+	local src=$1 dst=$2 ip=$3 bytes=$4 want got
+	dd if=/dev/urandom of=/tmp/xfer.in bs=1024 count=$((bytes / 1024)) 2>/dev/null
+	want=$(sha256sum < /tmp/xfer.in | cut -d' ' -f1)
+	rm -f /tmp/xfer.out
+	# The listener's stdin must not end: at its EOF busybox nc shuts down
+	# its side, and the sender stops sending when it sees that.
+	[ -p /tmp/xfer.hold ] || mkfifo /tmp/xfer.hold
+	ip netns exec "$dst" timeout 60 nc -l -p 7000 0<>/tmp/xfer.hold > /tmp/xfer.out &
+	local pid=$!
+	sleep 0.5
+	ip netns exec "$src" timeout 60 nc -w 5 "$ip" 7000 < /tmp/xfer.in
+	wait $pid
+	got=$(sha256sum < /tmp/xfer.out | cut -d' ' -f1)
+	[ "$want" = "$got" ]
+}
+
+# hv_finish: the checks every test ends with, then exit with the verdict
+hv_finish() {
+	local v
+	v=$(hv_violations)
+	expect_eq "no protocol violations seen by the simulator" 0 "$v"
+	echo "# $HV_TEST ($HV_DRIVER): $_hv_pass passed, $_hv_fail failed, $_hv_skip skipped"
+	if [ $_hv_fail -gt 0 ]; then
+		exit $KSFT_FAIL
+	fi
+	exit $KSFT_PASS
+}
+
+hv_init() {
+	echo "# $HV_TEST: driver under test: $HV_DRIVER"
+	hv_pending
+	hv_load "$@" || { fail "load the simulator and hv_netvsc"; hv_finish; }
+}
+
+# --- helpers added for traffic/offloads/mtu/link/filters/vlan
+
+# ns_cat NS DEV ATTR: /sys/class/net/DEV/ATTR as seen from namespace NS
+ns_cat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/$3" 2>/dev/null
+}
+
+# ns_mtu NS DEV: the current MTU
+ns_mtu() { ns_cat "$1" "$2" mtu; }
+
+# ns_mtu_limit NS DEV min|max: minmtu or maxmtu as `ip -d link` reports it
+ns_mtu_limit() {
+	ip netns exec "$1" ip -d link show dev "$2" |
+		awk -v k="$3mtu" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
+# ns_feature NS DEV NAME: on or off, from `ethtool -k` (without [fixed])
+ns_feature() {
+	ip netns exec "$1" ethtool -k "$2" |
+		awk -v k="$3:" '$1 == k { print $2; exit }'
+}
+
+# ping_sizes NS DEST SIZE...: a few pings of each size must all come back;
+# prints the sizes that failed and returns 1 if any did.  PING overrides
+# the command (ping6 for IPv6).
+ping_sizes() {
+	local ns=$1 dst=$2 s bad=
+	shift 2
+	for s in "$@"; do
+		ip netns exec "$ns" ${PING:-ping} -q -c 2 -i 0.2 -W 2 -s "$s" \
+			"$dst" 2>&1 | grep -q ' 0% packet loss' || bad+=" $s"
+	done
+	[ -z "$bad" ] && return 0
+	echo "# $ns -> $dst: no reply at size(s)$bad"
+	return 1
+}
+
+# ping_fails NS DEST [ARGS...]: no reply at all comes back
+ping_fails() {
+	local ns=$1 dst=$2
+	shift 2
+	! ip netns exec "$ns" ping -q -c 2 -i 0.2 -W 1 "$@" "$dst" 2>&1 |
+		grep -q ' [12] packets received'
+}
+
+# sim_snap NIC...: remember every counter of those NICs; sim_delta NIC NAME
+# prints how far NAME moved since.
+declare -A _hv_snap=()
+sim_snap() {
+	local n k v
+	for n in "$@"; do
+		while read -r k v; do
+			_hv_snap[$n:$k]=$v
+		done < "$SIM/nic$n/stats"
+	done
+}
+
+sim_delta() {
+	echo $(( $(sim_stat "$1" "$2") - ${_hv_snap[$1:$2]:-0} ))
+}
+
+# iperf_json NS_SERVER SERVER_IP NS_CLIENT PORT [ARGS...]: one iperf3 run
+# with a time limit; prints the client's JSON report
+iperf_json() {
+	local srv=$1 ip=$2 cli=$3 port=$4
+	shift 4
+	ip netns exec "$srv" timeout 60 iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
+	local pid=$!
+	wait_for 5 ip netns exec "$srv" sh -c "netstat -ltn | grep -q ':$port '"
+	ip netns exec "$cli" timeout 40 iperf3 -c "$ip" -p "$port" -J \
+		--connect-timeout 5000 "$@" 2>/dev/null
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# json_get JSON SECTION KEY: the first KEY after "SECTION" in the "end"
+# part of an iperf3 -J report
+json_get() {
+	echo "$1" | awk -F'[:,]' -v s="\"$2\"" -v k="\"$3\"" '
+		/^\t"end":/ { end = 1 }
+		end && index($1, s) { on = 1 }
+		on && index($1, k) { gsub(/[ \t]/, "", $2); print $2; exit }'
+}
+
+# iperf_rate NS_SERVER SERVER_IP NS_CLIENT PORT [ARGS...]: Mbit/s the
+# receiver got (0 when the run failed)
+iperf_rate() {
+	local j bps
+	j=$(iperf_json "$@")
+	bps=$(json_get "$j" sum_received bits_per_second)
+	awk -v b="${bps:-0}" 'BEGIN { printf "%d\n", (b == "null" ? 0 : b) / 1e6 }'
+}
+
+# transfer_port_ok NS_SRC NS_DST DST_IP BYTES PORT: transfer_ok on a port
+# of one's own, with the reason on failure
+transfer_port_ok() {
+	local src=$1 dst=$2 ip=$3 bytes=$4 port=$5 want got pid
+	dd if=/dev/urandom of=/tmp/xfer.in bs=1024 count=$((bytes / 1024)) 2>/dev/null
+	want=$(sha256sum < /tmp/xfer.in | cut -d' ' -f1)
+	rm -f /tmp/xfer.out
+	[ -p /tmp/xfer.hold ] || mkfifo /tmp/xfer.hold
+	ip netns exec "$dst" timeout 60 nc -l -p "$port" 0<>/tmp/xfer.hold > /tmp/xfer.out &
+	pid=$!
+	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
+	ip netns exec "$src" timeout 60 nc -w 5 "$ip" "$port" < /tmp/xfer.in
+	wait $pid
+	got=$(sha256sum < /tmp/xfer.out | cut -d' ' -f1)
+	[ "$want" = "$got" ] && return 0
+	echo "# $src -> $dst: $(stat -c %s /tmp/xfer.out 2>/dev/null) of $bytes bytes arrived, digest differs"
+	return 1
+}
+
+# one_frame_pings NS DEST NIC SIZE: ten pings of SIZE bytes come back and
+# NIC (the sender's) carried each as one unfragmented frame: at least ten
+# frames of SIZE + 42 bytes (SIZE + 62 with PING=ping6), and fewer than
+# twenty in all, where fragments would make twenty or more; the rest is
+# room for ARP and neighbour discovery frames sent meanwhile
+one_frame_pings() {
+	local ns=$1 dst=$2 nic=$3 size=$4 hdr=42 pkts bytes
+	[ "${PING:-ping}" = ping6 ] && hdr=62
+	sim_snap "$nic"
+	ip netns exec "$ns" ${PING:-ping} -q -c 10 -i 0.1 -W 2 -s "$size" "$dst" 2>&1 |
+		grep -q ' 0% packet loss' ||
+		{ echo "# $ns -> $dst: no reply at size $size"; return 1; }
+	pkts=$(sim_delta "$nic" tx_packets)
+	bytes=$(sim_delta "$nic" tx_bytes)
+	[ "$pkts" -ge 10 ] && [ "$pkts" -lt 20 ] &&
+		[ "$bytes" -ge $((10 * (size + hdr))) ] && return 0
+	echo "# nic$nic sent $pkts frames, $bytes bytes for ten $size-byte pings"
+	return 1
+}

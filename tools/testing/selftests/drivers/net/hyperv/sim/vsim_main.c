@@ -303,6 +303,32 @@ free_out_ring:
 	return err;
 }
 
+/* Work runs a ring can take from a closing guest (64 packets each) */
+#define VSIM_DRAIN_ROUNDS	64
+
+/*
+ * What the guest wrote before it closed the channel (the revokes of its
+ * buffers, typically) is still read, as a host reads a ring in order.
+ * Bounded: a guest that keeps writing, or a held ring, does not stall us.
+ */
+static void vsim_chan_drain(struct vsim_chan *vc)
+{
+	struct hv_ring_buffer *rb = vc->ch->outbound.ring_buffer;
+	int i;
+
+	for (i = 0; i < VSIM_DRAIN_ROUNDS; i++) {
+		u32 wr;
+
+		/* Pairs with the guest's release of what it wrote */
+		wr = smp_load_acquire(&rb->write_index);
+		if (READ_ONCE(rb->read_index) == wr ||
+		    READ_ONCE(vc->nic->fault_hold))
+			break;
+		queue_work(vsim_wq, &vc->work);
+		flush_work(&vc->work);
+	}
+}
+
 /* Stop the host side of one channel and release its rings */
 static void vsim_chan_close(struct vsim_chan *vc)
 {
@@ -315,6 +341,7 @@ static void vsim_chan_close(struct vsim_chan *vc)
 
 	if (ch->state != CHANNEL_OPENED_STATE)
 		return;
+	vsim_chan_drain(vc);
 
 	spin_lock_irqsave(&vc->in_lock, flags);
 	vc->open = false;

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault completion_delay_ms: the host holds every send completion back for
+# that long.  The test shows that the knob takes effect (completions_delayed
+# rises with the guest's sends, and each delayed completion is written in
+# the end) and that the driver survives it: pings come back and TCP
+# transfers both ways arrive intact, nothing lost, with the delay on; once it
+# is off, completions flow undelayed again.
+
+source "$(dirname "$0")/hv_lib.sh"
+
+hv_init
+
+DELAY_MS=30
+
+# fd_tcp NS_SRC NS_DST DST_IP PORT KIB: KIB of random data over TCP arrive
+# intact
+fd_tcp() {
+	local src=$1 dst=$2 ip=$3 port=$4 kib=$5 pid want got
+	dd if=/dev/urandom of=/tmp/fd.in bs=1024 count="$kib" 2>/dev/null
+	want=$(sha256sum < /tmp/fd.in | cut -d' ' -f1)
+	rm -f /tmp/fd.out
+	[ -p /tmp/fd.hold ] || mkfifo /tmp/fd.hold
+	ip netns exec "$dst" timeout 60 nc -l -p "$port" 0<>/tmp/fd.hold > /tmp/fd.out &
+	pid=$!
+	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
+	ip netns exec "$src" timeout 60 nc -w 5 "$ip" "$port" < /tmp/fd.in
+	wait $pid
+	got=$(sha256sum < /tmp/fd.out | cut -d' ' -f1)
+	[ "$want" = "$got" ] && return 0
+	info "$src -> $dst: $(stat -c %s /tmp/fd.out) of $((kib * 1024)) bytes arrived, digest differs"
+	return 1
+}
+
+# fd_settled NIC C0 D0: every completion delayed since the snapshot (C0
+# completions, D0 delayed) has been written
+fd_settled() {
+	local dc=$(( $(sim_stat "$1" completions) - $2 ))
+	local dd=$(( $(sim_stat "$1" completions_delayed) - $3 ))
+	[ "$dc" -ge "$dd" ]
+}
+
+hv_pair || { fail "set up the pair of NICs"; hv_finish; }
+check "traffic before the fault" ping_ok $NS_A $IP_B
+
+c0=$(sim_stat 0 completions)
+d0=$(sim_stat 0 completions_delayed)
+echo $DELAY_MS > "$SIM/nic0/faults/completion_delay_ms"
+expect_eq "completion_delay_ms reads back $DELAY_MS" $DELAY_MS \
+	"$(cat "$SIM/nic0/faults/completion_delay_ms")"
+
+check "delayed: ping a <-> b, nothing lost" \
+	eval 'ping_ok $NS_A $IP_B && ping_ok $NS_B $IP_A'
+check "delayed: 2 MiB TCP a -> b arrive intact" fd_tcp $NS_A $NS_B $IP_B 7501 2048
+check "delayed: 1 MiB TCP b -> a arrive intact" fd_tcp $NS_B $NS_A $IP_A 7502 1024
+delayed=$(( $(sim_stat 0 completions_delayed) - d0 ))
+[ "$delayed" -gt 100 ] && ok "completions_delayed rises with a's sends (+$delayed)" ||
+	fail "completions_delayed rises with a's sends (+$delayed)"
+check "every delayed completion is written in the end" \
+	wait_for 5 fd_settled 0 "$c0" "$d0"
+expect_eq "nic1 (no fault) delays nothing" 0 "$(sim_stat 1 completions_delayed)"
+
+echo 0 > "$SIM/nic0/faults/completion_delay_ms"
+sleep $(( DELAY_MS / 1000 + 1 ))
+d1=$(sim_stat 0 completions_delayed)
+check "delay off: TCP a -> b arrive intact" fd_tcp $NS_A $NS_B $IP_B 7503 512
+expect_eq "delay off: no completion is delayed any more" "$d1" \
+	"$(sim_stat 0 completions_delayed)"
+
+hv_unpair
+hv_finish

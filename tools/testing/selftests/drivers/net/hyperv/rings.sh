@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Rings: `ethtool -G rx N tx M` resizes the receive and send buffers.  For
+# small and large sizes within the maxima `ethtool -g` reports, -g reads the
+# sizes back, the simulator's recv_sections and send_sections show the
+# buffers the driver handed to the host, and traffic crosses after each
+# change.  Sizes beyond the maxima are refused and change nothing.
+#
+# The sizes are counts of sections (receive: the host's section size, 1728
+# bytes at MTU 1500; send: 6144 bytes).  The reference driver rounds a
+# buffer up to whole pages, so a count whose buffer is not page aligned may
+# read back larger (floor(roundup(N * size, 4096) / size)); the counts used
+# here are multiples of 64 (receive) and of 2 (send), which are page aligned
+# and read back exactly.
+
+source "$(dirname "$0")/hv_lib.sh"
+
+hv_init
+
+# rg_get NS DEV max|cur rx|tx: a value `ethtool -g` reports
+rg_get() {
+	ip netns exec "$1" ethtool -g "$2" 2>/dev/null | awk -v w="$3" -v k="$4" '
+		/^Pre-set maximums/ { s = "max" }
+		/^Current hardware/ { s = "cur" }
+		s == w && tolower($1) == k ":" { print $2; exit }'
+}
+
+# rg_tcp NS_SRC NS_DST DST_IP PORT: 256 KiB over TCP arrive intact
+rg_tcp() {
+	local src=$1 dst=$2 ip=$3 port=$4 pid want got
+	dd if=/dev/urandom of=/tmp/rg.in bs=1024 count=256 2>/dev/null
+	want=$(sha256sum < /tmp/rg.in | cut -d' ' -f1)
+	rm -f /tmp/rg.out
+	[ -p /tmp/rg.hold ] || mkfifo /tmp/rg.hold
+	ip netns exec "$dst" timeout 30 nc -l -p "$port" 0<>/tmp/rg.hold > /tmp/rg.out &
+	pid=$!
+	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
+	ip netns exec "$src" timeout 30 nc -w 5 "$ip" "$port" < /tmp/rg.in
+	wait $pid
+	got=$(sha256sum < /tmp/rg.out | cut -d' ' -f1)
+	[ "$want" = "$got" ] && return 0
+	info "$src -> $dst: $(stat -c %s /tmp/rg.out) of 262144 bytes arrived, digest differs"
+	return 1
+}
+
+# rg_traffic: ping both ways, then TCP each way
+rg_traffic() {
+	wait_for 10 hv_carrier $NS_A "$A" || { info "no carrier"; return 1; }
+	wait_for 10 ina ping -c 1 -W 1 $IP_B >/dev/null
+	ping_ok $NS_A $IP_B || { info "ping a -> b failed"; return 1; }
+	ping_ok $NS_B $IP_A || { info "ping b -> a failed"; return 1; }
+	rg_tcp $NS_A $NS_B $IP_B 7201 || return 1
+	rg_tcp $NS_B $NS_A $IP_A 7202 || return 1
+}
+
+hv_pair || { fail "set up the pair of NICs"; hv_finish; }
+
+rx_max=$(rg_get $NS_A "$A" max rx)
+tx_max=$(rg_get $NS_A "$A" max tx)
+rx_cur=$(rg_get $NS_A "$A" cur rx)
+tx_cur=$(rg_get $NS_A "$A" cur tx)
+info "ethtool -g: maximum rx $rx_max tx $tx_max, current rx $rx_cur tx $tx_cur"
+if [ -z "$rx_max" ] || [ -z "$tx_max" ] || [ "$rx_max" -lt 128 ] ||
+   [ "$tx_max" -lt 16 ]; then
+	fail "ethtool -g reports usable maxima (rx '$rx_max', tx '$tx_max')"
+	hv_unpair
+	hv_finish
+fi
+ok "ethtool -g reports the maxima (rx $rx_max, tx $tx_max)"
+expect_eq "the simulator's sections match what -g reports at probe" \
+	"$rx_cur $tx_cur" \
+	"$(cut -d' ' -f2 "$SIM/nic0/recv_sections") $(cut -d' ' -f2 "$SIM/nic0/send_sections")"
+rsec=$(cut -d' ' -f1 "$SIM/nic0/recv_sections")
+ssec=$(cut -d' ' -f1 "$SIM/nic0/send_sections")
+expect_eq "send section size is 6144" 6144 "$ssec"
+
+# rx: small, medium, large, the largest multiple of 64 within the maximum
+rx_top=$(( rx_max / 64 * 64 ))
+tx_top=$(( tx_max / 2 * 2 ))
+for pair in "64 16" "1024 512" "$(( rx_top / 2 / 64 * 64 )) $(( tx_top / 2 / 2 * 2 ))" \
+	    "$rx_top $tx_top" "$rx_cur $tx_cur"; do
+	set -- $pair
+	rx=$1 tx=$2
+	if ! ip netns exec $NS_A ethtool -G "$A" rx "$rx" tx "$tx"; then
+		fail "ethtool -G rx $rx tx $tx accepted"
+		continue
+	fi
+	ok "ethtool -G rx $rx tx $tx accepted"
+	expect_eq "rx $rx tx $tx: ethtool -g reads it back" "$rx $tx" \
+		"$(rg_get $NS_A "$A" cur rx) $(rg_get $NS_A "$A" cur tx)"
+	expect_eq "rx $rx tx $tx: the simulator's recv_sections and send_sections follow" \
+		"$rsec $rx / $ssec $tx" \
+		"$(cat "$SIM/nic0/recv_sections") / $(cat "$SIM/nic0/send_sections")"
+	check "rx $rx tx $tx: ping both ways and TCP each way" rg_traffic
+done
+
+# Beyond the maxima: refused, nothing changes
+want="$(rg_get $NS_A "$A" cur rx) $(rg_get $NS_A "$A" cur tx)"
+sims="$(cat "$SIM/nic0/recv_sections") / $(cat "$SIM/nic0/send_sections")"
+for arg in "rx $((rx_max + 1))" "tx $((tx_max + 1))"; do
+	if ip netns exec $NS_A ethtool -G "$A" $arg 2>/dev/null; then
+		fail "ethtool -G $arg (beyond the maximum) refused"
+	else
+		ok "ethtool -G $arg (beyond the maximum) refused"
+	fi
+	expect_eq "ethtool -G $arg refused: sizes unchanged (-g and simulator)" \
+		"$want | $sims" \
+		"$(rg_get $NS_A "$A" cur rx) $(rg_get $NS_A "$A" cur tx) | $(cat "$SIM/nic0/recv_sections") / $(cat "$SIM/nic0/send_sections")"
+done
+check "traffic after the refused changes" rg_traffic
+
+hv_unpair
+hv_finish

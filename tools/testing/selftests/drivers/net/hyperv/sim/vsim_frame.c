@@ -119,6 +119,12 @@ static int vf_parse(const u8 *f, u32 len, bool whole,
 			return -EINVAL;
 		if (next == 44) {
 			fi->frag = true;
+			/* past a later fragment's header comes payload */
+			if (vf_get16(f + off + 2) & 0xfff8) {
+				fi->l4_off = off + 8;
+				fi->l4_proto = f[off];
+				return 0;
+			}
 			hlen = 8;
 		} else {
 			hlen = (f[off + 1] + 1) * 8;
@@ -163,7 +169,7 @@ u32 vsim_toeplitz(const u8 *key, u32 key_len, const u8 *in, u32 in_len)
 {
 	u32 hash = 0, window;
 
-	if (key_len < in_len + 4)
+	if (key_len < 4 || in_len > key_len - 4)
 		return 0;
 	/* the 32 key bits lined up with the input bit being looked at */
 	window = vf_get32(key);
@@ -198,7 +204,7 @@ bool vsim_rss_hash(const u8 *key, u32 key_len, u32 hash_types,
 		   const u8 *f, u32 len, u32 *hash, u32 *used)
 {
 	struct vsim_frame_info fi;
-	u32 l3_type, l4_type = 0, alen, n;
+	u32 l3_type, l4_type = 0, type, alen, n;
 	const u8 *addrs;
 	u8 in[36];
 
@@ -227,15 +233,16 @@ bool vsim_rss_hash(const u8 *key, u32 key_len, u32 hash_types,
 	    fi.len - fi.l4_off >= 4) {
 		memcpy(in + n, f + fi.l4_off, 4);
 		n += 4;
-		*used = l4_type;
+		type = l4_type;
 	} else if (hash_types & l3_type) {
-		*used = l3_type;
+		type = l3_type;
 	} else {
 		return false;
 	}
 	if (key_len < n + 4)
 		return false;
 	*hash = vsim_toeplitz(key, key_len, in, n);
+	*used = type;
 	return true;
 }
 
@@ -414,7 +421,7 @@ int vsim_lso_segment(const u8 *f, u32 len, u32 mss, u32 thoff,
 	    fi.len - fi.l4_off < VF_TCP_MIN)
 		return -EINVAL;
 	hlen = fi.l4_off + (f[fi.l4_off + 12] >> 4) * 4;
-	if (hlen < fi.l4_off + VF_TCP_MIN || hlen > fi.len ||
+	if (hlen < (u32)fi.l4_off + VF_TCP_MIN || hlen > fi.len ||
 	    hlen + (u64)mss > seg_size)
 		return -EINVAL;
 	payload = fi.len - hlen;

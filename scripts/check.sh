@@ -16,7 +16,6 @@ CACHE=${HV_CACHE:-/var/tmp/hv-netvsc-cache}
 SIM=tools/testing/selftests/drivers/net/hyperv/sim
 DRV=drivers/net/hyperv
 OUT=$ROOT/out
-mkdir -p "$OUT"
 
 pass=0
 fail=0
@@ -35,7 +34,8 @@ scripts/deps.sh --check || scripts/deps.sh || exit 1
 . <(sed 's/ := /=/' "$CACHE/env.mk")
 
 echo "# ---- build with W=1 and sparse (C=2)"
-make -s clean >/dev/null 2>&1
+make -s clean >/dev/null 2>&1	# also empties out/
+mkdir -p "$OUT"
 make KBUILD_OPTS="W=1 C=2" modules > "$OUT/build.log" 2>&1
 rc=$?
 grep -v 'Skipping BTF generation' "$OUT/build.log" |

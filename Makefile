@@ -13,12 +13,20 @@
 CACHE ?= /var/tmp/hv-netvsc-cache
 -include $(CACHE)/env.mk
 
-KDIR ?= $(KDIR_GUEST)
 SIM := tools/testing/selftests/drivers/net/hyperv/sim
 DRV := drivers/net/hyperv
 # Our driver joins the build once it exists.
 HAVE_DRV := $(wildcard $(DRV)/Makefile)
 KBUILD_OPTS ?=
+
+ifeq ($(origin KDIR),command line)
+# A kernel of the user's own (a real Hyper-V or Azure guest): the driver
+# alone, and nothing installed from Debian's packages.
+BUILD_SIM :=
+else
+KDIR := $(KDIR_GUEST)
+BUILD_SIM := y
+endif
 
 all: modules
 
@@ -29,9 +37,11 @@ deps:
 .deps-ok:
 	@scripts/deps.sh --check || scripts/deps.sh
 
-modules: .deps-ok
+modules: $(if $(BUILD_SIM),.deps-ok)
+ifneq ($(BUILD_SIM),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(SIM) HV_PRIV_INC=$(KSRC)/drivers/hv \
 		$(KBUILD_OPTS) modules
+endif
 ifneq ($(HAVE_DRV),)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(DRV) CONFIG_HYPERV_NET=m \
 		$(KBUILD_OPTS) modules

@@ -5,8 +5,8 @@
 # of its next corrupt_count messages to the guest.  For every field the
 # test shows that the knob takes effect (the simulator's `corrupted` counter
 # rises by exactly the count, which runs down to 0) and that the driver
-# survives the bad messages: no crash or hang, and traffic crosses both
-# ways afterwards; at the end a TCP transfer arrives intact and the driver
+# survives the bad messages: no crash or hang, a host_bad_* counter in
+# ethtool -S counts them, and traffic crosses both ways afterwards; at the end a TCP transfer arrives intact and the driver
 # unloads and reloads cleanly.
 #
 # The receive-path fields are corrupted in frames delivered to nic1; the
@@ -30,6 +30,12 @@ VIP_B=10.7.0.2
 F=$SIM/nic1/faults
 
 fc_corrupted() { sim_stat 1 corrupted; }
+
+# fc_bad: the sum of the driver's host_bad_* counters on nic1 (ethtool -S)
+fc_bad() {
+	inb ethtool -S "$B" 2>/dev/null |
+		awk '$1 ~ /^host_bad_/ { n += $2 } END { print n + 0 }'
+}
 
 # fc_poke: a little traffic both ways, untagged and tagged; losses expected
 fc_poke() {
@@ -83,6 +89,7 @@ for field in $FIELDS; do
 		continue
 	fi
 	echo $COUNT > "$F/corrupt_count"
+	bad0=$(fc_bad)
 	lines0=$(dmesg | wc -l)
 	tries=0
 	while [ $(( $(fc_corrupted) - before )) -lt $COUNT ] && [ $tries -lt 10 ]; do
@@ -96,6 +103,14 @@ for field in $FIELDS; do
 	echo 0 > "$F/corrupt_count"
 	said=$(dmesg | tail -n +$((lines0 + 1)) | grep hv_netvsc | tail -n 1 | cut -c1-160)
 	info "$field: the driver said: ${said:-nothing}"
+	if ! hv_pending counted; then
+		bad=$(( $(fc_bad) - bad0 ))
+		if [ "$bad" -ge 1 ]; then
+			ok "$field: the driver counted the bad messages (host_bad_* +$bad)"
+		else
+			fail "$field: the driver counted the bad messages (host_bad_* +$bad)"
+		fi
+	fi
 	check "$field: traffic both ways afterwards" fc_traffic
 done
 

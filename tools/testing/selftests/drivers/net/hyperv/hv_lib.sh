@@ -153,8 +153,21 @@ hv_load() {
 hv_has_dev() { [ -n "$(hv_dev "$1")" ]; }
 
 # hv_unload: remove the driver (the simulator stays)
+# hv_unload: rmmod hv_netvsc.  A module reference can linger for a moment
+# after the last netdev operation (seen once in ten reloads of the reference
+# driver), so "in use" is retried for up to 5 s, and said.
 hv_unload() {
-	rmmod hv_netvsc
+	local t
+	for t in $(seq 50); do
+		rmmod hv_netvsc 2>/tmp/hv_rmmod.err && {
+			[ "$t" = 1 ] || info "rmmod needed $t tries"
+			return 0
+		}
+		grep -q "in use" /tmp/hv_rmmod.err || break
+		sleep 0.1
+	done
+	cat /tmp/hv_rmmod.err >&2
+	return 1
 }
 
 # hv_violations: protocol violations the simulator counted, all NICs

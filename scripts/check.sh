@@ -95,13 +95,24 @@ for d in $drivers; do
 		res[$t,$d]=$r
 	done < <(grep -E '^(not )?ok [0-9]+ [^ ]+\.sh' "$OUT/selftests-$d.tap")
 done
+# Subtest counts, from each script's closing "# NAME (DRIVER): N passed,
+# N failed, N skipped" line
+declare -A sub
+for d in $drivers; do
+	while read -r t p f s; do
+		sub[$t.sh,$d]="$p/$f/$s"
+	done < <(tr -d '\r' < "$OUT/selftests-$d.tap" |
+		 sed -nE 's/^ *# ([a-z0-9_]+) \([a-z]+\): ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3 \4/p' |
+		 sort -u)
+done
 echo
-printf '%-24s' "selftest"; for d in $drivers; do printf '%-8s' "$d"; done; echo
+echo "# each cell: verdict and subtests passed/failed/skipped"
+printf '%-24s' "selftest"; for d in $drivers; do printf '%-20s' "$d"; done; echo
 for t in "${tests[@]}"; do
 	printf '%-24s' "$t"
 	for d in $drivers; do
 		r=${res[$t,$d]:-missing}
-		printf '%-8s' "$r"
+		printf '%-20s' "$r ${sub[$t,$d]:-}"
 		case $r in
 		pass) pass=$((pass + 1)) ;;
 		skip) ;;
@@ -121,7 +132,13 @@ for d in $drivers; do
 	grep -qE '^(not )?ok [0-9]+ ' "$OUT/selftests-$d.tap" || {
 		fail=$((fail + 1)); failed+=("selftests ($d): no result"); }
 done
+for d in $drivers; do
+	tot=$(for t in "${tests[@]}"; do echo "${sub[$t,$d]:-0/0/0}"; done |
+	      awk -F/ '{ p += $1; f += $2; s += $3 } END { print p, f, s }')
+	set -- $tot
+	echo "# $d: $1 subtests passed, $2 failed, $3 skipped"
+done
 for f in "${failed[@]}"; do echo "failed: $f"; done
-echo "# $skipped skipped (each says why in its output above)"
+echo "# $skipped selftests skipped whole; every skip says why in the output above"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -19,9 +19,9 @@
 
 /* Transaction IDs: a kind in the top bits, then what the kind needs */
 #define NVSC_TID_KIND_SHIFT	60
-#define NVSC_TID_CTL		(1ULL << NVSC_TID_KIND_SHIFT)
-#define NVSC_TID_TX		(2ULL << NVSC_TID_KIND_SHIFT)
-#define NVSC_TID_KIND_MASK	(0xfULL << NVSC_TID_KIND_SHIFT)
+#define NVSC_TID_CTL		BIT_ULL(NVSC_TID_KIND_SHIFT)
+#define NVSC_TID_TX		BIT_ULL(NVSC_TID_KIND_SHIFT + 1)
+#define NVSC_TID_KIND_MASK	GENMASK_ULL(63, NVSC_TID_KIND_SHIFT)
 #define NVSC_TID_NONE		0
 
 #define NVSC_CTL_TIMEOUT	(10 * HZ)
@@ -68,8 +68,7 @@ static int nvsc_send_oneway(struct nvsc_chan *ch, const struct nvsp_msg *m)
 				VM_PKT_DATA_INBAND, 0);
 }
 
-/*
- * Send one NVSP control message and wait for its completion, which must be
+/* Send one NVSP control message and wait for its completion, which must be
  * of type @want.  Returns 0 with the completion in @reply, or -errno.
  */
 static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
@@ -353,6 +352,7 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 	ret = nvsc_send_buf_setup(ch);
 	if (ret)
 		goto close_channel;
+	/* Published to senders: the send buffer and slots are ready */
 	smp_store_release(&ch->tx_ready, true);
 
 	ret = nvsc_rndis_start(ch);
@@ -539,8 +539,7 @@ void nvsc_chan_tx_put(struct nvsc_chan *ch, struct nvsc_txd *t)
 	spin_unlock_bh(&ch->tx_lock);
 }
 
-/*
- * Describe @len bytes at physical @addr as one VMBus page range at @p.
+/* Describe @len bytes at physical @addr as one VMBus page range at @p.
  * Returns the bytes written, or 0 if it does not fit in @room.
  */
 static u32 nvsc_put_range(u8 *p, u32 room, phys_addr_t addr, u32 len)
@@ -757,6 +756,7 @@ static int nvsc_rx_xfer(struct nvsc_chan *ch,
 	u32 i, nr, work = 0;
 	const struct nvsp_msg *m;
 
+	/* Pairs with the release in nvsc_chan_open() */
 	if (!smp_load_acquire(&ch->rx_ready)) {
 		ch->err->bad_xfer++;
 		goto complete;

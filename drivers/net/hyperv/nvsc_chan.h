@@ -147,8 +147,7 @@ struct nvsc_chan {
 	u32 ssec_count;
 	bool tx_ready;
 
-	/*
-	 * Protects the send slots, their free stack and the send-section
+	/* Protects the send slots, their free stack and the send-section
 	 * bitmap: taken by xmit, by control requests and by completions in
 	 * NAPI, all in process or softirq context.
 	 */

@@ -1,22 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel-version differences, kept in one place.  The driver is written
- * against 6.1; newer kernels are mapped onto it here.
+ * against 6.1; the Makefile probes the kernel headers for what changed
+ * later and defines NVSC_HAVE_* accordingly.
  */
 #ifndef _NVSC_COMPAT_H
 #define _NVSC_COMPAT_H
 
-#include <linux/version.h>
-#include <linux/netdevice.h>
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
-#define nvsc_napi_add(dev, napi, poll)	netif_napi_add(dev, napi, poll)
-#else
-#define nvsc_napi_add(dev, napi, poll) \
-	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT)
-#endif
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+/* hv_driver.remove returns void from 6.3 on */
+#ifdef NVSC_HAVE_VOID_REMOVE
 #define nvsc_remove_ret_t	void
 #define NVSC_REMOVE_RET
 #else

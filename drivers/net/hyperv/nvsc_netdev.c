@@ -446,5 +446,5 @@ void nvsc_netdev_setup(struct net_device *ndev)
 	ndev->ethtool_ops = &nvsc_ethtool_ops;
 	ndev->min_mtu = ETH_MIN_MTU;
 	ndev->max_mtu = NVSC_MAX_MTU;
-	nvsc_napi_add(ndev, &priv->napi, nvsc_poll);
+	netif_napi_add(ndev, &priv->napi, nvsc_poll);
 }

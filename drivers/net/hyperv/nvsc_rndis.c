@@ -63,8 +63,7 @@ static int nvsc_rndis_post(struct nvsc_chan *ch, const void *msg, u32 len)
 	return ret;
 }
 
-/*
- * Send RNDIS request @type whose body (after the 8-byte header, starting
+/* Send RNDIS request @type whose body (after the 8-byte header, starting
  * with the request ID, which is filled in here) is @body.  Waits for the
  * completion and copies its body into @reply (at most @cap bytes).
  * Returns the number of bytes copied, or -errno.
@@ -151,8 +150,7 @@ static void nvsc_rndis_reply(struct nvsc_chan *ch, u32 type, const u8 *body,
 	}
 }
 
-/*
- * Query @oid.  @in (may be NULL) is sent as the information buffer; the
+/* Query @oid.  @in (may be NULL) is sent as the information buffer; the
  * answer is copied to @out, at most *@len bytes, and *@len set to its size.
  */
 static int nvsc_rndis_query(struct nvsc_chan *ch, u32 oid, const void *in,

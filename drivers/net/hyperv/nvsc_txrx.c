@@ -315,8 +315,7 @@ static void nvsc_maybe_stop(struct nvsc_priv *priv, struct nvsc_chan *ch,
 	u64_stats_update_begin(&priv->tx.syncp);
 	priv->tx.stop_queue++;
 	u64_stats_update_end(&priv->tx.syncp);
-	/*
-	 * Pairs with the barrier in nvsc_tx_done(): either it sees the queue
+	/* Pairs with the barrier in nvsc_tx_done(): either it sees the queue
 	 * stopped, or we see the room it made and restart the queue here.
 	 */
 	smp_mb();

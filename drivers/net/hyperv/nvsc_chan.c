@@ -17,6 +17,9 @@
 
 #include "nvsc_chan.h"
 
+#define CREATE_TRACE_POINTS
+#include "nvsc_trace.h"
+
 /* Transaction IDs: a kind in the top bits, then what the kind needs */
 #define NVSC_TID_KIND_SHIFT	60
 #define NVSC_TID_CTL		BIT_ULL(NVSC_TID_KIND_SHIFT)
@@ -64,6 +67,7 @@ bool nvsc_chan_irq_unmask(struct nvsc_chan *ch)
 
 static int nvsc_send_oneway(struct nvsc_chan *ch, const struct nvsp_msg *m)
 {
+	trace_nvsp_send(ch->hdev, le32_to_cpu(m->type), 0, 0, 0);
 	return vmbus_sendpacket(ch->vmch, (void *)m, sizeof(*m), NVSC_TID_NONE,
 				VM_PKT_DATA_INBAND, 0);
 }
@@ -85,6 +89,7 @@ static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
 	reinit_completion(&ch->ctl_done);
 	spin_unlock_bh(&ch->ctl_lock);
 
+	trace_nvsp_send(ch->hdev, le32_to_cpu(req->type), 0, 0, 0);
 	ret = vmbus_sendpacket(ch->vmch, (void *)req, sizeof(*req), tid,
 			       VM_PKT_DATA_INBAND,
 			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
@@ -599,6 +604,7 @@ int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
 
 	m.type = cpu_to_le32(NVSP_T_RNDIS_PKT);
 	m.rndis.channel_type = cpu_to_le32(type);
+	trace_nvsp_send(ch->hdev, NVSP_T_RNDIS_PKT, type, t->section, used);
 	if (t->section != NVSP_NO_SECTION) {
 		m.rndis.section_index = cpu_to_le32(t->section);
 		m.rndis.section_size = cpu_to_le32(used);
@@ -829,6 +835,7 @@ static int nvsc_chan_packet(struct nvsc_chan *ch,
 	u32 len8 = desc->len8, off8 = desc->offset8;
 	u64 tid = desc->trans_id;
 
+	trace_nvsp_recv(ch->hdev, desc->type, len8 << 3, tid);
 	if (off8 > len8 || off8 < sizeof(*desc) >> 3) {
 		ch->err->bad_packet++;
 		dev_warn_ratelimited(&ch->hdev->device,

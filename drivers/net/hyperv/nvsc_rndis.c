@@ -12,8 +12,10 @@
 #include <linux/if_vlan.h>
 #include <linux/nls.h>
 #include <linux/slab.h>
+#include <asm/unaligned.h>
 
 #include "nvsc_chan.h"
+#include "nvsc_trace.h"
 
 #define NVSC_RNDIS_TIMEOUT	(10 * HZ)
 /* Largest reply the driver reads: a query header and 512 bytes */
@@ -51,6 +53,7 @@ static int nvsc_rndis_post(struct nvsc_chan *ch, const void *msg, u32 len)
 		return -EMSGSIZE;
 	}
 	memcpy(t.buf, msg, len);
+	trace_rndis_send(ch->hdev, get_unaligned_le32(msg), len);
 	for (tries = 0; tries < 1000; tries++) {
 		ret = nvsc_chan_tx_post(ch, &t, NVSP_CHAN_CONTROL, len, NULL, 0,
 					NULL, 0, 0);
@@ -606,6 +609,7 @@ void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len)
 				     mlen, len);
 		return;
 	}
+	trace_rndis_recv(ch->hdev, type, mlen);
 	msg += sizeof(*h);
 	mlen -= sizeof(*h);
 

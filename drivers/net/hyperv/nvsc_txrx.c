@@ -12,6 +12,7 @@
 #include <linux/skbuff.h>
 #include <net/ip6_checksum.h>
 #include <net/tcp.h>
+#include <asm/unaligned.h>
 
 #include "nvsc.h"
 

@@ -55,11 +55,15 @@ struct nvsc_rx_stats {
 	u64 wake_queue;		/* the queue was woken */
 };
 
+/* A send without completion for this long is given up on */
+#define NVSC_TX_LOST_AGE	(2 * HZ)
+
 /* Bits of nvsc_priv.link_flags */
 enum {
 	NVSC_LINK_HOST_UP,	/* the host says the medium is connected */
 	NVSC_LINK_BOUNCE,	/* a network change asks for a carrier bounce */
 	NVSC_LINK_RESTORE,	/* carrier is down for a bounce */
+	NVSC_TX_REAP,		/* NAPI: look for sends the host lost */
 };
 
 /* Copied packets gathered into one send section while xmit_more */
@@ -96,6 +100,7 @@ struct nvsc_priv {
 	u32 speed;		/* Mb/s, SPEED_UNKNOWN if not known */
 	u8 duplex;
 	struct delayed_work link_work;
+	struct timer_list tx_timer; /* watches for a queue stuck stopped */
 	struct work_struct rx_mode_work;
 };
 
@@ -113,6 +118,7 @@ void nvsc_kick(void *ctx);
 void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f);
 void nvsc_tx_done(void *ctx, void *cookie, u32 pkts, u32 bytes);
 void nvsc_agg_drop(struct nvsc_priv *priv);
+void nvsc_tx_timer(struct timer_list *t);
 
 /* nvsc_ethtool.c */
 extern const struct ethtool_ops nvsc_ethtool_ops;

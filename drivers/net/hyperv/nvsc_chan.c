@@ -600,6 +600,7 @@ int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
 	s->cookie = cookie;
 	s->pkts = pkts;
 	s->bytes = bytes;
+	s->posted = jiffies;
 	tid = NVSC_TID_TX | (u64)s->gen << 32 | t->slot;
 
 	m.type = cpu_to_le32(NVSP_T_RNDIS_PKT);
@@ -672,6 +673,46 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 				     len >= 8 ? le32_to_cpu(m->rndis_done.status) : 0);
 	}
 	ch->ops->tx_done(ch->ctx, cookie, pkts, bytes);
+}
+
+/**
+ * nvsc_chan_tx_reap() - stop waiting for sends the host never completed
+ * @ch: the channel
+ * @age: how long a send may wait for its completion, in jiffies
+ *
+ * A send older than @age keeps its slot and section, which the host may
+ * still read, but its packets and bytes are handed back through
+ * ops->tx_done (without the cookie) so that the layer above stops counting
+ * them in flight.  A completion that still comes frees the rest.
+ *
+ * Context: NAPI, the only place that completes sends.
+ * Return: the number of sends given up on.
+ */
+u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age)
+{
+	u32 i, n = 0, pkts = 0, bytes = 0;
+
+	spin_lock(&ch->tx_lock);	/* NAPI: BHs are off already */
+	for (i = 0; ch->slots && i < NVSC_TX_SLOTS; i++) {
+		struct nvsc_tx_slot *s = &ch->slots[i];
+
+		if (!s->busy || !s->pkts || time_before(jiffies, s->posted + age))
+			continue;
+		pkts += s->pkts;
+		bytes += s->bytes;
+		s->pkts = 0;
+		s->bytes = 0;
+		n++;
+	}
+	spin_unlock(&ch->tx_lock);
+
+	if (n) {
+		ch->err->send_timeout += n;
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "%u sends not completed by the host\n", n);
+		ch->ops->tx_done(ch->ctx, NULL, pkts, bytes);
+	}
+	return n;
 }
 
 /**

@@ -53,6 +53,7 @@ struct nvsc_host_errors {
 	u64 comp_busy;		/* receive completion deferred: ring full */
 	u64 comp_lost;		/* receive completion dropped */
 	u64 send_failed;	/* the host failed one of our sends */
+	u64 send_timeout;	/* sends given up on: no completion */
 };
 
 /* One received frame, as the host described it */
@@ -97,6 +98,7 @@ struct nvsc_txd {
 
 struct nvsc_tx_slot {
 	void *cookie;
+	unsigned long posted;	/* jiffies */
 	u32 section;
 	u32 pkts;
 	u32 bytes;
@@ -198,6 +200,7 @@ void nvsc_chan_tx_put(struct nvsc_chan *ch, struct nvsc_txd *t);
 int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
 		      u32 used, const struct nvsc_range *r, u32 nr,
 		      void *cookie, u32 pkts, u32 bytes);
+u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age);
 u32 nvsc_chan_tx_free_slots(struct nvsc_chan *ch);
 u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch);
 u32 nvsc_chan_in_flight(struct nvsc_chan *ch);

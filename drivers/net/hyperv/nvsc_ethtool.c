@@ -50,6 +50,7 @@ static const struct nvsc_stat_desc nvsc_host_stat_desc[] = {
 	NVSC_HOST_STAT("host_bad_reply", bad_reply),
 	NVSC_HOST_STAT("host_comp_lost", comp_lost),
 	NVSC_HOST_STAT("host_send_failed", send_failed),
+	NVSC_HOST_STAT("host_send_timeout", send_timeout),
 };
 
 static const char nvsc_queue_names[][ETH_GSTRING_LEN] = {

@@ -296,6 +296,7 @@ static int nvsc_open(struct net_device *ndev)
 		netif_carrier_on(ndev);
 	else
 		netif_carrier_off(ndev);
+	mod_timer(&priv->tx_timer, jiffies + HZ);
 	return 0;
 }
 
@@ -303,6 +304,7 @@ static int nvsc_stop(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 
+	del_timer_sync(&priv->tx_timer);
 	netif_tx_disable(ndev);
 	netif_carrier_off(ndev);
 	if (priv->chan) {
@@ -439,6 +441,7 @@ void nvsc_netdev_setup(struct net_device *ndev)
 	u64_stats_init(&priv->rx.syncp);
 	INIT_DELAYED_WORK(&priv->link_work, nvsc_link_work);
 	INIT_WORK(&priv->rx_mode_work, nvsc_rx_mode_work);
+	timer_setup(&priv->tx_timer, nvsc_tx_timer, 0);
 	priv->speed = SPEED_UNKNOWN;
 	priv->duplex = DUPLEX_FULL;
 	priv->rx_csum = true;

@@ -502,6 +502,26 @@ void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f)
 }
 
 /**
+ * nvsc_tx_timer() - once a second while up: is the queue stuck?
+ * @t: our timer
+ *
+ * A host that never completes some sends would keep them counted in
+ * flight by byte queue limits forever, and the queue stopped.  When the
+ * queue is stopped, NAPI looks for sends older than NVSC_TX_LOST_AGE.
+ */
+void nvsc_tx_timer(struct timer_list *t)
+{
+	struct nvsc_priv *priv = from_timer(priv, t, tx_timer);
+	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, 0);
+
+	if (netif_xmit_stopped(txq)) {
+		set_bit(NVSC_TX_REAP, &priv->link_flags);
+		napi_schedule(&priv->napi);
+	}
+	mod_timer(&priv->tx_timer, jiffies + HZ);
+}
+
+/**
  * nvsc_kick() - the host signalled the channel
  * @ctx: our device
  *
@@ -531,6 +551,8 @@ int nvsc_poll(struct napi_struct *napi, int budget)
 	bool more = false;
 	int work;
 
+	if (test_and_clear_bit(NVSC_TX_REAP, &priv->link_flags))
+		nvsc_chan_tx_reap(ch, NVSC_TX_LOST_AGE);
 	work = nvsc_chan_poll(ch, budget, &more);
 	if (work >= budget)
 		return budget;

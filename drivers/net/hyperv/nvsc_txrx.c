@@ -432,14 +432,14 @@ void nvsc_tx_done(void *ctx, void *cookie, u32 pkts, u32 bytes)
 
 	if (cookie)
 		napi_consume_skb(cookie, in_softirq() ? 1 : 0);
-	if (!pkts)
-		return;
-
-	u64_stats_update_begin(&priv->rx.syncp);
-	priv->rx.tx_packets += pkts;
-	priv->rx.tx_bytes += bytes;
-	u64_stats_update_end(&priv->rx.syncp);
-	netdev_tx_completed_queue(txq, pkts, bytes);
+	/* Control messages, and sends given up on earlier, count nothing */
+	if (pkts) {
+		u64_stats_update_begin(&priv->rx.syncp);
+		priv->rx.tx_packets += pkts;
+		priv->rx.tx_bytes += bytes;
+		u64_stats_update_end(&priv->rx.syncp);
+		netdev_tx_completed_queue(txq, pkts, bytes);
+	}
 
 	/* Pairs with the barrier in nvsc_maybe_stop() */
 	smp_mb();

@@ -199,6 +199,22 @@ static void nvsc_get_ringparam(struct net_device *ndev,
 	}
 }
 
+/* Size of the host's send indirection table, in entries */
+#define NVSC_SEND_TABLE_SIZE	16
+
+/* ethtool -d: the send indirection table; one queue, all entries 0 */
+static int nvsc_get_regs_len(struct net_device *ndev)
+{
+	return NVSC_SEND_TABLE_SIZE * sizeof(u32);
+}
+
+static void nvsc_get_regs(struct net_device *ndev, struct ethtool_regs *regs,
+			  void *p)
+{
+	regs->version = 1;
+	memset(p, 0, NVSC_SEND_TABLE_SIZE * sizeof(u32));
+}
+
 static void nvsc_get_channels(struct net_device *ndev,
 			      struct ethtool_channels *ch)
 {
@@ -219,4 +235,6 @@ const struct ethtool_ops nvsc_ethtool_ops = {
 	.set_msglevel		= nvsc_set_msglevel,
 	.get_ringparam		= nvsc_get_ringparam,
 	.get_channels		= nvsc_get_channels,
+	.get_regs_len		= nvsc_get_regs_len,
+	.get_regs		= nvsc_get_regs,
 };

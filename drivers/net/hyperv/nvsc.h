@@ -89,7 +89,7 @@ struct nvsc_priv {
 	struct nvsc_agg agg;	/* under the tx queue lock */
 	struct nvsc_tx_stats tx;
 	struct nvsc_rx_stats rx;
-	struct nvsc_host_errors host_err; /* written in NAPI */
+	struct nvsc_host_errors host_err;
 
 	/* Offloads the host offers, from its capabilities */
 	bool rx_csum;		/* receive checksums asked of the host */

@@ -128,7 +128,7 @@ static void nvsc_ctl_complete(struct nvsc_chan *ch, u64 tid, const void *data,
 	}
 	spin_unlock(&ch->ctl_lock);
 	if (!ok) {
-		ch->err->bad_completion++;
+		atomic64_inc(&ch->err->bad_completion);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "completion %#llx matches no request\n",
 				     tid);
@@ -657,7 +657,7 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 	spin_unlock(&ch->tx_lock);
 
 	if (!ok) {
-		ch->err->bad_completion++;
+		atomic64_inc(&ch->err->bad_completion);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "send completion %#llx matches no send\n",
 				     tid);
@@ -666,7 +666,7 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 	if (len < NVSP_MIN_COMP_SIZE ||
 	    le32_to_cpu(m->type) != NVSP_T_RNDIS_PKT_DONE ||
 	    le32_to_cpu(m->rndis_done.status) != NVSP_S_SUCCESS) {
-		ch->err->send_failed++;
+		atomic64_inc(&ch->err->send_failed);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "host failed a send: type %u status %u\n",
 				     len >= 4 ? le32_to_cpu(m->type) : 0,
@@ -707,7 +707,7 @@ u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age)
 	spin_unlock(&ch->tx_lock);
 
 	if (n) {
-		ch->err->send_timeout += n;
+		atomic64_add(n, &ch->err->send_timeout);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "%u sends not completed by the host\n", n);
 		ch->ops->tx_done(ch->ctx, NULL, pkts, bytes);
@@ -781,11 +781,11 @@ static void nvsc_rcomp_queue(struct nvsc_chan *ch, u64 tid)
 
 	if (ch->rcomp_tail == ch->rcomp_head && !nvsc_rcomp_send(ch, tid))
 		return;
-	ch->err->comp_busy++;
+	atomic64_inc(&ch->err->comp_busy);
 	next = (ch->rcomp_head + 1) % ch->rcomp_size;
 	if (next == ch->rcomp_tail) {
 		/* More transfers in flight than sections: the host's bug */
-		ch->err->comp_lost++;
+		atomic64_inc(&ch->err->comp_lost);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "receive completion queue overflow\n");
 		return;
@@ -805,12 +805,12 @@ static int nvsc_rx_xfer(struct nvsc_chan *ch,
 
 	/* Pairs with the release in nvsc_chan_open() */
 	if (!smp_load_acquire(&ch->rx_ready)) {
-		ch->err->bad_xfer++;
+		atomic64_inc(&ch->err->bad_xfer);
 		goto complete;
 	}
 	if (pkt_len < sizeof(*x) || off < sizeof(*x) || off > pkt_len ||
 	    pkt_len - off < sizeof(m->type)) {
-		ch->err->bad_xfer++;
+		atomic64_inc(&ch->err->bad_xfer);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "transfer packet of %u bytes, data at %u\n",
 				     pkt_len, off);
@@ -821,7 +821,7 @@ static int nvsc_rx_xfer(struct nvsc_chan *ch,
 	if (le32_to_cpu(m->type) != NVSP_T_RNDIS_PKT ||
 	    x->xfer_pageset_id != NVSP_RECV_BUF_ID || !nr ||
 	    nr > (off - offsetof(typeof(*x), ranges)) / sizeof(x->ranges[0])) {
-		ch->err->bad_xfer++;
+		atomic64_inc(&ch->err->bad_xfer);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "transfer packet: type %u, page set %#x, %u ranges\n",
 				     le32_to_cpu(m->type), x->xfer_pageset_id,
@@ -834,7 +834,7 @@ static int nvsc_rx_xfer(struct nvsc_chan *ch,
 		u32 start = x->ranges[i].byte_offset;
 
 		if ((u64)start + count > ch->rbuf_size) {
-			ch->err->bad_xfer++;
+			atomic64_inc(&ch->err->bad_xfer);
 			dev_warn_ratelimited(&ch->hdev->device,
 					     "receive range %u@%u out of the buffer\n",
 					     count, start);
@@ -856,7 +856,7 @@ static void nvsc_rx_inband(struct nvsc_chan *ch,
 	const struct nvsp_msg *m = hv_pkt_data(desc);
 
 	if (len < sizeof(m->type)) {
-		ch->err->bad_packet++;
+		atomic64_inc(&ch->err->bad_packet);
 		return;
 	}
 	/* Send table and VF offers matter only with several queues or a VF */
@@ -878,7 +878,7 @@ static int nvsc_chan_packet(struct nvsc_chan *ch,
 
 	trace_nvsp_recv(ch->hdev, desc->type, len8 << 3, tid);
 	if (off8 > len8 || off8 < sizeof(*desc) >> 3) {
-		ch->err->bad_packet++;
+		atomic64_inc(&ch->err->bad_packet);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "malformed packet: length %u offset %u\n",
 				     len8 << 3, off8 << 3);
@@ -900,7 +900,7 @@ static int nvsc_chan_packet(struct nvsc_chan *ch,
 		nvsc_rx_inband(ch, desc);
 		return 0;
 	default:
-		ch->err->bad_packet++;
+		atomic64_inc(&ch->err->bad_packet);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "unknown packet type %u\n", desc->type);
 		return 0;

@@ -41,19 +41,19 @@
 #define NVSC_RING_PAGES_DEFAULT		128
 #define NVSC_RING_PAGES_MIN		64
 
-/* Host errors the channel layer counts; shown by ethtool -S */
+/* Host errors the channel layer counts, from any context; ethtool -S */
 struct nvsc_host_errors {
-	u64 bad_packet;		/* unknown or malformed VMBus packet */
-	u64 bad_completion;	/* completion for no send of ours */
-	u64 bad_xfer;		/* transfer-page packet out of bounds */
-	u64 bad_rndis;		/* RNDIS message with a bad length */
-	u64 bad_data;		/* data offset or length out of bounds */
-	u64 bad_ppi;		/* per-packet info out of bounds */
-	u64 bad_reply;		/* RNDIS reply that matches no request */
-	u64 comp_busy;		/* receive completion deferred: ring full */
-	u64 comp_lost;		/* receive completion dropped */
-	u64 send_failed;	/* the host failed one of our sends */
-	u64 send_timeout;	/* sends given up on: no completion */
+	atomic64_t bad_packet;	/* unknown or malformed VMBus packet */
+	atomic64_t bad_completion; /* completion for no send of ours */
+	atomic64_t bad_xfer;	/* transfer-page packet out of bounds */
+	atomic64_t bad_rndis;	/* RNDIS message with a bad length */
+	atomic64_t bad_data;	/* data offset or length out of bounds */
+	atomic64_t bad_ppi;	/* per-packet info out of bounds */
+	atomic64_t bad_reply;	/* RNDIS reply that matches no request */
+	atomic64_t comp_busy;	/* receive completion deferred: ring full */
+	atomic64_t comp_lost;	/* receive completion dropped */
+	atomic64_t send_failed;	/* the host failed one of our sends */
+	atomic64_t send_timeout; /* sends given up on: no completion */
 };
 
 /* One received frame, as the host described it */

@@ -124,16 +124,15 @@ static void nvsc_get_ethtool_stats(struct net_device *ndev,
 
 	for (i = 0; i < ARRAY_SIZE(nvsc_tx_stat_desc); i++)
 		data[n++] = nvsc_field(&tx, nvsc_tx_stat_desc[i].offset);
-	data[n++] = READ_ONCE(he->comp_busy);
+	data[n++] = atomic64_read(&he->comp_busy);
 	for (i = 0; i < ARRAY_SIZE(nvsc_rx_stat_desc); i++)
 		data[n++] = nvsc_field(&rx, nvsc_rx_stat_desc[i].offset);
 	data[n++] = tx.stop_queue;
 	data[n++] = rx.wake_queue;
 	data[n++] = tx.vlan_error;
-	/* Written in NAPI only, read here without a lock: a snapshot */
 	for (i = 0; i < ARRAY_SIZE(nvsc_host_stat_desc); i++)
-		data[n++] = READ_ONCE(*(const u64 *)((const u8 *)he +
-					nvsc_host_stat_desc[i].offset));
+		data[n++] = atomic64_read((const atomic64_t *)((const u8 *)he +
+					  nvsc_host_stat_desc[i].offset));
 	data[n++] = rx.tx_packets;
 	data[n++] = rx.tx_bytes;
 	data[n++] = rx.packets;

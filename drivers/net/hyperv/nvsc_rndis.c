@@ -127,7 +127,7 @@ static void nvsc_rndis_reply(struct nvsc_chan *ch, u32 type, const u8 *body,
 	u32 id;
 
 	if (len < sizeof(__le32)) {
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
 	id = get_unaligned_le32(body);
@@ -146,7 +146,7 @@ static void nvsc_rndis_reply(struct nvsc_chan *ch, u32 type, const u8 *body,
 	}
 	spin_unlock(&ch->rndis_lock);
 	if (!ok) {
-		ch->err->bad_reply++;
+		atomic64_inc(&ch->err->bad_reply);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "RNDIS reply %#x id %u matches no request\n",
 				     type, id);
@@ -198,7 +198,7 @@ static int nvsc_rndis_query(struct nvsc_chan *ch, u32 oid, const void *in,
 	blen = le32_to_cpu(d->buf_len);
 	if (blen && (off < sizeof(*d) || off > ret || blen > ret - off ||
 		     blen > *len)) {
-		ch->err->bad_reply++;
+		atomic64_inc(&ch->err->bad_reply);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "query %#x: %u bytes at %u in a %d-byte reply\n",
 				     oid, blen, off, ret);
@@ -488,7 +488,7 @@ static bool nvsc_rndis_ppis(struct nvsc_chan *ch, const u8 *p, u32 len,
 
 		if (size < sizeof(*ppi) || size > len || off < sizeof(*ppi) ||
 		    off > size || size - off < sizeof(u32)) {
-			ch->err->bad_ppi++;
+			atomic64_inc(&ch->err->bad_ppi);
 			dev_warn_ratelimited(&ch->hdev->device,
 					     "per-packet info: size %u offset %u in %u bytes\n",
 					     size, off, len);
@@ -529,7 +529,7 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, const u8 *body, u32 len)
 	u32 doff, dlen, poff, plen;
 
 	if (len < sizeof(*rp)) {
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
 	doff = le32_to_cpu(rp->data_offset);
@@ -539,7 +539,7 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, const u8 *body, u32 len)
 
 	if (doff < sizeof(*rp) || doff > len || dlen > len - doff ||
 	    dlen < ETH_HLEN) {
-		ch->err->bad_data++;
+		atomic64_inc(&ch->err->bad_data);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "receive data %u@%u in a %u-byte packet\n",
 				     dlen, doff, len);
@@ -547,7 +547,7 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, const u8 *body, u32 len)
 	}
 	if (plen) {
 		if (poff < sizeof(*rp) || poff > len || plen > len - poff) {
-			ch->err->bad_ppi++;
+			atomic64_inc(&ch->err->bad_ppi);
 			dev_warn_ratelimited(&ch->hdev->device,
 					     "per-packet info %u@%u in a %u-byte packet\n",
 					     plen, poff, len);
@@ -567,13 +567,13 @@ static void nvsc_rndis_indicate(struct nvsc_chan *ch, const u8 *body, u32 len)
 	u32 off, blen;
 
 	if (len < sizeof(*ind)) {
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
 	off = le32_to_cpu(ind->buf_offset);
 	blen = le32_to_cpu(ind->buf_len);
 	if (blen && (off < sizeof(*ind) || off > len || blen > len - off)) {
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "indication buffer %u@%u in %u bytes\n",
 				     blen, off, len);
@@ -597,13 +597,13 @@ void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len)
 	u32 type, mlen;
 
 	if (len < sizeof(*h)) {
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
 	type = le32_to_cpu(h->type);
 	mlen = le32_to_cpu(h->len);
 	if (mlen < sizeof(*h) || mlen > len) {
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "RNDIS message of %u bytes in a %u-byte range\n",
 				     mlen, len);
@@ -626,7 +626,7 @@ void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len)
 		nvsc_rndis_indicate(ch, msg, mlen);
 		break;
 	default:
-		ch->err->bad_rndis++;
+		atomic64_inc(&ch->err->bad_rndis);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "unexpected RNDIS message %#x\n", type);
 	}

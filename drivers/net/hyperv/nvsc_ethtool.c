@@ -221,6 +221,13 @@ static void nvsc_get_channels(struct net_device *ndev,
 	ch->combined_count = 1;
 }
 
+/* One queue for now: the core has checked the count against the maximum */
+static int nvsc_set_channels(struct net_device *ndev,
+			     struct ethtool_channels *ch)
+{
+	return ch->combined_count == 1 ? 0 : -EINVAL;
+}
+
 const struct ethtool_ops nvsc_ethtool_ops = {
 	.get_drvinfo		= nvsc_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
@@ -234,6 +241,7 @@ const struct ethtool_ops nvsc_ethtool_ops = {
 	.set_msglevel		= nvsc_set_msglevel,
 	.get_ringparam		= nvsc_get_ringparam,
 	.get_channels		= nvsc_get_channels,
+	.set_channels		= nvsc_set_channels,
 	.get_regs_len		= nvsc_get_regs_len,
 	.get_regs		= nvsc_get_regs,
 };

@@ -88,6 +88,9 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 detach:
 	nvsc_detach(priv);
 free_netdev:
+	/* Host indications may have queued work: NAPI is off by now */
+	cancel_delayed_work_sync(&priv->link_work);
+	cancel_work_sync(&priv->rx_mode_work);
 	netif_napi_del(&priv->napi);
 	hv_set_drvdata(hdev, NULL);
 	free_netdev(ndev);
@@ -111,12 +114,14 @@ static nvsc_remove_ret_t nvsc_remove(struct hv_device *hdev)
 
 	/* No ndo call after this; ndo_stop has cleared the filter */
 	unregister_netdev(ndev);
-	cancel_delayed_work_sync(&priv->link_work);
-	cancel_work_sync(&priv->rx_mode_work);
 
 	rtnl_lock();
 	nvsc_detach(priv);
 	rtnl_unlock();
+
+	/* NAPI is disabled: no host indication can queue work any more */
+	cancel_delayed_work_sync(&priv->link_work);
+	cancel_work_sync(&priv->rx_mode_work);
 
 	netif_napi_del(&priv->napi);
 	hv_set_drvdata(hdev, NULL);

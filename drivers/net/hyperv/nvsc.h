@@ -21,6 +21,9 @@
 #define NVSC_RECV_BUF_MAX	(31 * 1024 * 1024)
 #define NVSC_SEND_BUF_MAX	(15 * 1024 * 1024)
 
+/* Large send is worth it only for sends of a few frames at least */
+#define NVSC_LSO_MIN_SIZE	(2 * ETH_DATA_LEN)
+
 /* Stop the queue below this much free ring (%) or these free slots */
 #define NVSC_RING_STOP_PCT	10
 #define NVSC_RING_WAKE_PCT	20

@@ -11,6 +11,7 @@
 
 #include <linux/completion.h>
 #include <linux/hyperv.h>
+#include <linux/if_vlan.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -26,6 +27,9 @@
 #define NVSC_SEND_SECTIONS_DEFAULT	170
 #define NVSC_SEND_BUF_SIZE \
 	(NVSC_SEND_SECTION_DEFAULT * NVSC_SEND_SECTIONS_DEFAULT)
+
+/* Largest frame either way: 65535 bytes and a VLAN tag */
+#define NVSC_MAX_FRAME			(65535 + VLAN_HLEN)
 
 /* Smallest section size the driver accepts from the host */
 #define NVSC_MIN_SECTION		68

@@ -36,7 +36,8 @@ static void nvsc_offload_params(struct nvsc_priv *priv,
 	if ((tx4 & (NDIS_CSUM_TCP4 | NDIS_CSUM_TCP4_OPTS)) ==
 	    (NDIS_CSUM_TCP4 | NDIS_CSUM_TCP4_OPTS)) {
 		p->tcp4_csum = csum;
-		if (le32_to_cpu(c->lso4_encap) & NDIS_ENCAP_8023)
+		if ((le32_to_cpu(c->lso4_encap) & NDIS_ENCAP_8023) &&
+		    le32_to_cpu(c->lso4_max_size) >= NVSC_LSO_MIN_SIZE)
 			p->lso4 = NDIS_OFFLOAD_LSO_ON;
 		if (tx4 & NDIS_CSUM_UDP4)
 			p->udp4_csum = csum;
@@ -45,6 +46,7 @@ static void nvsc_offload_params(struct nvsc_priv *priv,
 	    (NDIS_CSUM_TCP6 | NDIS_CSUM_TCP6_OPTS | NDIS_CSUM_IP6_EXT)) {
 		p->tcp6_csum = csum;
 		if ((le32_to_cpu(c->lso6_encap) & NDIS_ENCAP_8023) &&
+		    le32_to_cpu(c->lso6_max_size) >= NVSC_LSO_MIN_SIZE &&
 		    (le32_to_cpu(c->lso6_opts) &
 		     (NDIS_LSO6_EXT_HDRS | NDIS_LSO6_TCP_OPTS)) ==
 		    (NDIS_LSO6_EXT_HDRS | NDIS_LSO6_TCP_OPTS))
@@ -87,8 +89,7 @@ void nvsc_set_hw_features(struct nvsc_priv *priv)
 	ndev->features = hw | NETIF_F_HIGHDMA | NETIF_F_HW_VLAN_CTAG_TX |
 			 NETIF_F_HW_VLAN_CTAG_RX;
 	ndev->vlan_features = hw & ~NETIF_F_RXHASH;
-	if (tso_max >= ETH_DATA_LEN)
-		netif_set_tso_max_size(ndev, tso_max);
+	netif_set_tso_max_size(ndev, tso_max);
 }
 
 static int nvsc_apply_offloads(struct nvsc_priv *priv)

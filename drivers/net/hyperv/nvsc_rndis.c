@@ -205,7 +205,8 @@ static int nvsc_rndis_query(struct nvsc_chan *ch, u32 oid, const void *in,
 		ret = -EPROTO;
 		goto out_free;
 	}
-	memcpy(out, reply + off, blen);
+	if (blen)
+		memcpy(out, reply + off, blen);
 	*len = blen;
 	ret = 0;
 out_free:
@@ -538,7 +539,7 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, const u8 *body, u32 len)
 	plen = le32_to_cpu(rp->ppi_len);
 
 	if (doff < sizeof(*rp) || doff > len || dlen > len - doff ||
-	    dlen < ETH_HLEN) {
+	    dlen < ETH_HLEN || dlen > NVSC_MAX_FRAME) {
 		atomic64_inc(&ch->err->bad_data);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "receive data %u@%u in a %u-byte packet\n",

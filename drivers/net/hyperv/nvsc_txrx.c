@@ -374,7 +374,7 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		nvsc_tx_drop(priv, skb, &priv->tx.no_memory);
 		return NETDEV_TX_OK;
 	}
-	if (unlikely(skb->len > U16_MAX + VLAN_HLEN)) {
+	if (unlikely(skb->len > NVSC_MAX_FRAME)) {
 		nvsc_tx_drop(priv, skb, &priv->tx.too_big);
 		return NETDEV_TX_OK;
 	}

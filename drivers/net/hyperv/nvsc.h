@@ -112,6 +112,8 @@ int nvsc_attach(struct nvsc_priv *priv, u32 mtu);
 void nvsc_detach(struct nvsc_priv *priv);
 void nvsc_netdev_setup(struct net_device *ndev);
 void nvsc_set_hw_features(struct nvsc_priv *priv);
+void nvsc_suspend(struct nvsc_priv *priv);
+int nvsc_resume(struct nvsc_priv *priv);
 extern const struct nvsc_chan_ops nvsc_chan_ops;
 
 /* nvsc_txrx.c */

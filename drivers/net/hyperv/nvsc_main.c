@@ -129,6 +129,33 @@ static nvsc_remove_ret_t nvsc_remove(struct hv_device *hdev)
 	return NVSC_REMOVE_RET;
 }
 
+/**
+ * nvsc_hv_suspend() - VMBus suspend (hibernation): close the channel
+ * @hdev: the VMBus device
+ *
+ * Return: 0.
+ */
+static int nvsc_hv_suspend(struct hv_device *hdev)
+{
+	struct net_device *ndev = hv_get_drvdata(hdev);
+
+	nvsc_suspend(netdev_priv(ndev));
+	return 0;
+}
+
+/**
+ * nvsc_hv_resume() - VMBus resume: negotiate with the host again
+ * @hdev: the VMBus device
+ *
+ * Return: 0 or -errno.
+ */
+static int nvsc_hv_resume(struct hv_device *hdev)
+{
+	struct net_device *ndev = hv_get_drvdata(hdev);
+
+	return nvsc_resume(netdev_priv(ndev));
+}
+
 static const struct hv_vmbus_device_id nvsc_id_table[] = {
 	{ HV_NIC_GUID, },
 	{ },
@@ -140,6 +167,8 @@ static struct hv_driver nvsc_driver = {
 	.id_table = nvsc_id_table,
 	.probe = nvsc_probe,
 	.remove = nvsc_remove,
+	.suspend = nvsc_hv_suspend,
+	.resume = nvsc_hv_resume,
 	.driver = {
 		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},

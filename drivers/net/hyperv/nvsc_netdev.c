@@ -336,6 +336,52 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	return 0;
 }
 
+/**
+ * nvsc_suspend() - the VM hibernates: close the channel
+ * @priv: the device
+ *
+ * Context: process; takes RTNL.
+ */
+void nvsc_suspend(struct nvsc_priv *priv)
+{
+	struct net_device *ndev = priv->ndev;
+
+	rtnl_lock();
+	netif_tx_disable(ndev);
+	netif_device_detach(ndev);
+	del_timer_sync(&priv->tx_timer);
+	nvsc_detach(priv);
+	rtnl_unlock();
+}
+
+/**
+ * nvsc_resume() - the VM is back: open the channel as it was
+ * @priv: the device, suspended
+ *
+ * Context: process; takes RTNL.
+ * Return: 0 or -errno (the device then stays detached).
+ */
+int nvsc_resume(struct nvsc_priv *priv)
+{
+	struct net_device *ndev = priv->ndev;
+	int ret;
+
+	rtnl_lock();
+	ret = nvsc_attach(priv, ndev->mtu);
+	if (!ret && netif_running(ndev)) {
+		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
+		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
+			netif_carrier_on(ndev);
+		else
+			netif_carrier_off(ndev);
+		mod_timer(&priv->tx_timer, jiffies + HZ);
+	}
+	if (!ret)
+		netif_device_attach(ndev);
+	rtnl_unlock();
+	return ret;
+}
+
 static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv_netvsc: the network device on top of the channel layer.
+ */
+#ifndef _NVSC_H
+#define _NVSC_H
+
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+
+#include "nvsc_chan.h"
+#include "nvsc_compat.h"
+
+#define NVSC_DRV_NAME		"hv_netvsc"
+
+/* MTU limits: the largest frame NVSP 2 and later carry is 65535 bytes */
+#define NVSC_MAX_MTU		(65535 - ETH_HLEN)
+/* Largest receive and send buffers, as ethtool -g shows the maxima */
+#define NVSC_RECV_BUF_MAX	(31 * 1024 * 1024)
+#define NVSC_SEND_BUF_MAX	(15 * 1024 * 1024)
+
+/* Large send is worth it only for sends of a few frames at least */
+#define NVSC_LSO_MIN_SIZE	(2 * ETH_DATA_LEN)
+
+/* Stop the queue below this much free ring (%) or these free slots */
+#define NVSC_RING_STOP_PCT	10
+#define NVSC_RING_WAKE_PCT	20
+#define NVSC_SLOTS_STOP		4
+#define NVSC_SLOTS_WAKE		64
+
+/* Counters of the transmit path; written under the tx queue lock */
+struct nvsc_tx_stats {
+	struct u64_stats_sync syncp;
+	u64 scattered;		/* sent as page ranges */
+	u64 no_memory;		/* could not make the headers writable */
+	u64 no_space;		/* no send slot, packet dropped */
+	u64 too_big;		/* larger than any send can carry */
+	u64 busy;		/* ring full, NETDEV_TX_BUSY returned */
+	u64 send_full;		/* ring full, copied packets dropped */
+	u64 stop_queue;		/* the queue was stopped */
+	u64 vlan_error;		/* an in-frame VLAN tag could not be moved */
+	u64 dropped;		/* every transmit drop */
+};
+
+/* Counters of the receive path and of completions; written in NAPI */
+struct nvsc_rx_stats {
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 multicast;
+	u64 broadcast;
+	u64 no_memory;		/* no skb for a received frame */
+	u64 dropped;
+	u64 tx_packets;		/* completed sends */
+	u64 tx_bytes;
+	u64 wake_queue;		/* the queue was woken */
+};
+
+/* A send without completion for this long is given up on */
+#define NVSC_TX_LOST_AGE	(2 * HZ)
+
+/* Bits of nvsc_priv.link_flags */
+enum {
+	NVSC_LINK_HOST_UP,	/* the host says the medium is connected */
+	NVSC_LINK_BOUNCE,	/* a network change asks for a carrier bounce */
+	NVSC_LINK_RESTORE,	/* carrier is down for a bounce */
+	NVSC_TX_REAP,		/* NAPI: look for sends the host lost */
+};
+
+/* Copied packets gathered into one send section while xmit_more */
+struct nvsc_agg {
+	struct nvsc_txd txd;
+	bool open;
+	u32 used;		/* bytes of the section in use */
+	u32 last;		/* offset of the last message */
+	u32 msgs;
+	u32 pkts;
+	u32 bytes;
+};
+
+struct nvsc_priv {
+	struct net_device *ndev;
+	struct hv_device *hdev;
+	/* Changed under RTNL with the queue stopped and NAPI disabled */
+	struct nvsc_chan *chan;
+	struct napi_struct napi;
+	u32 ring_bytes;
+	u32 msg_enable;
+
+	struct nvsc_agg agg;	/* under the tx queue lock */
+	struct nvsc_tx_stats tx;
+	struct nvsc_rx_stats rx;
+	struct nvsc_host_errors host_err;
+
+	/* Offloads the host offers, from its capabilities */
+	bool rx_csum;		/* receive checksums asked of the host */
+	bool udp4_csum;
+	bool udp6_csum;
+
+	unsigned long link_flags;
+	u32 speed;		/* Mb/s, SPEED_UNKNOWN if not known */
+	u8 duplex;
+	struct delayed_work link_work;
+	struct timer_list tx_timer; /* watches for a queue stuck stopped */
+	struct work_struct rx_mode_work;
+};
+
+/* nvsc_netdev.c */
+int nvsc_attach(struct nvsc_priv *priv, u32 mtu);
+void nvsc_detach(struct nvsc_priv *priv);
+void nvsc_netdev_setup(struct net_device *ndev);
+void nvsc_set_hw_features(struct nvsc_priv *priv);
+void nvsc_suspend(struct nvsc_priv *priv);
+int nvsc_resume(struct nvsc_priv *priv);
+extern const struct nvsc_chan_ops nvsc_chan_ops;
+
+/* nvsc_txrx.c */
+netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+int nvsc_poll(struct napi_struct *napi, int budget);
+void nvsc_kick(void *ctx);
+void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f);
+void nvsc_tx_done(void *ctx, void *cookie, u32 pkts, u32 bytes);
+void nvsc_agg_drop(struct nvsc_priv *priv);
+void nvsc_tx_timer(struct timer_list *t);
+
+/* nvsc_ethtool.c */
+extern const struct ethtool_ops nvsc_ethtool_ops;
+
+#endif /* _NVSC_H */

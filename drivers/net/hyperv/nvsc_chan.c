@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_netvsc channel layer: the VMBus channel, NVSP negotiation, the shared
+ * receive and send buffers, sends and their completions, and the walk of
+ * the inbound ring.  The host is not trusted: everything it writes is
+ * checked before use, and a bad value is counted and dropped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/delay.h>
+#include <linux/if_ether.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "nvsc_chan.h"
+
+#define CREATE_TRACE_POINTS
+#include "nvsc_trace.h"
+
+/* Transaction IDs: a kind in the top bits, then what the kind needs */
+#define NVSC_TID_KIND_SHIFT	60
+#define NVSC_TID_CTL		BIT_ULL(NVSC_TID_KIND_SHIFT)
+#define NVSC_TID_TX		BIT_ULL(NVSC_TID_KIND_SHIFT + 1)
+#define NVSC_TID_KIND_MASK	GENMASK_ULL(63, NVSC_TID_KIND_SHIFT)
+#define NVSC_TID_NONE		0
+
+#define NVSC_CTL_TIMEOUT	(10 * HZ)
+#define NVSC_DRAIN_TIMEOUT_MS	5000
+
+/* Largest inbound packet: a transfer-page header with 562 ranges */
+#define NVSC_MAX_IN_PKT		4624
+
+/* The newest protocol first */
+static const u32 nvsc_nvsp_versions[] = {
+	NVSP_VER_61, NVSP_VER_6, NVSP_VER_5, NVSP_VER_4, NVSP_VER_2, NVSP_VER_1,
+};
+
+static void nvsc_chan_isr(void *context)
+{
+	struct nvsc_chan *ch = context;
+
+	ch->ops->kick(ch->ctx);
+}
+
+/**
+ * nvsc_chan_irq_mask() - stop the host from signalling while we poll
+ * @ch: the channel
+ */
+void nvsc_chan_irq_mask(struct nvsc_chan *ch)
+{
+	hv_begin_read(&ch->vmch->inbound);
+}
+
+/**
+ * nvsc_chan_irq_unmask() - let the host signal again
+ * @ch: the channel
+ *
+ * Return: true if packets arrived meanwhile and polling must go on.
+ */
+bool nvsc_chan_irq_unmask(struct nvsc_chan *ch)
+{
+	return hv_end_read(&ch->vmch->inbound) != 0;
+}
+
+static int nvsc_send_oneway(struct nvsc_chan *ch, const struct nvsp_msg *m)
+{
+	trace_nvsp_send(ch->hdev, le32_to_cpu(m->type), 0, 0, 0);
+	return vmbus_sendpacket(ch->vmch, (void *)m, sizeof(*m), NVSC_TID_NONE,
+				VM_PKT_DATA_INBAND, 0);
+}
+
+/* Send one NVSP control message and wait for its completion, which must be
+ * of type @want.  Returns 0 with the completion in @reply, or -errno.
+ */
+static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
+			     u32 want, struct nvsp_msg *reply)
+{
+	u64 tid;
+	int ret;
+
+	mutex_lock(&ch->ctl_mutex);
+	spin_lock_bh(&ch->ctl_lock);
+	ch->ctl_seq++;
+	tid = NVSC_TID_CTL | (ch->ctl_seq & 0xffffffffULL);
+	ch->ctl_tid = tid;
+	reinit_completion(&ch->ctl_done);
+	spin_unlock_bh(&ch->ctl_lock);
+
+	trace_nvsp_send(ch->hdev, le32_to_cpu(req->type), 0, 0, 0);
+	ret = vmbus_sendpacket(ch->vmch, (void *)req, sizeof(*req), tid,
+			       VM_PKT_DATA_INBAND,
+			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+	if (!ret && !wait_for_completion_timeout(&ch->ctl_done,
+						 NVSC_CTL_TIMEOUT))
+		ret = -ETIMEDOUT;
+
+	spin_lock_bh(&ch->ctl_lock);
+	ch->ctl_tid = 0;
+	if (!ret)
+		*reply = ch->ctl_reply;
+	spin_unlock_bh(&ch->ctl_lock);
+	mutex_unlock(&ch->ctl_mutex);
+
+	if (!ret && le32_to_cpu(reply->type) != want) {
+		dev_err(&ch->hdev->device, "NVSP reply type %u, want %u\n",
+			le32_to_cpu(reply->type), want);
+		ret = -EPROTO;
+	}
+	return ret;
+}
+
+static void nvsc_ctl_complete(struct nvsc_chan *ch, u64 tid, const void *data,
+			      u32 len)
+{
+	bool ok = false;
+
+	/* NAPI context: ctl_lock is otherwise taken with BHs off */
+	spin_lock(&ch->ctl_lock);
+	if (tid && tid == ch->ctl_tid && len >= NVSP_MIN_COMP_SIZE) {
+		memset(&ch->ctl_reply, 0, sizeof(ch->ctl_reply));
+		memcpy(&ch->ctl_reply, data, min_t(u32, len, NVSP_MSG_SIZE));
+		ch->ctl_tid = 0;
+		complete(&ch->ctl_done);
+		ok = true;
+	}
+	spin_unlock(&ch->ctl_lock);
+	if (!ok) {
+		atomic64_inc(&ch->err->bad_completion);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "completion %#llx matches no request\n",
+				     tid);
+	}
+}
+
+static int nvsc_negotiate(struct nvsc_chan *ch)
+{
+	struct nvsp_msg req, reply;
+	int i, ret = -EPROTO;
+
+	for (i = 0; i < ARRAY_SIZE(nvsc_nvsp_versions); i++) {
+		memset(&req, 0, sizeof(req));
+		req.type = cpu_to_le32(NVSP_T_INIT);
+		req.init.min_ver = cpu_to_le32(nvsc_nvsp_versions[i]);
+		req.init.max_ver = req.init.min_ver;
+		ret = nvsc_nvsp_request(ch, &req, NVSP_T_INIT_DONE, &reply);
+		if (ret)
+			return ret;
+		if (le32_to_cpu(reply.init_done.status) == NVSP_S_SUCCESS) {
+			ch->host.nvsp_ver = nvsc_nvsp_versions[i];
+			break;
+		}
+		ret = -EPROTO;
+	}
+	if (ret) {
+		dev_err(&ch->hdev->device, "host accepts no NVSP version\n");
+		return ret;
+	}
+
+	if (ch->host.nvsp_ver >= NVSP_VER_2) {
+		memset(&req, 0, sizeof(req));
+		req.type = cpu_to_le32(NVSP_T_NDIS_CONFIG);
+		req.ndis_config.mtu = cpu_to_le32(ch->ndis_mtu);
+		req.ndis_config.caps = cpu_to_le64(NVSP_CAP_IEEE8021Q);
+		ret = nvsc_send_oneway(ch, &req);
+		if (ret)
+			return ret;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.type = cpu_to_le32(NVSP_T_NDIS_VERSION);
+	req.ndis_ver.major = cpu_to_le32(NVSP_NDIS_MAJOR);
+	req.ndis_ver.minor = cpu_to_le32(ch->host.nvsp_ver > NVSP_VER_4 ?
+					 NVSP_NDIS_MINOR_NEW :
+					 NVSP_NDIS_MINOR_OLD);
+	return nvsc_send_oneway(ch, &req);
+}
+
+static int nvsc_recv_buf_setup(struct nvsc_chan *ch)
+{
+	const struct nvsp_recv_buf_done *d;
+	struct nvsp_msg req, reply;
+	u32 size, count;
+	int ret;
+
+	ch->rbuf_size = NVSC_RECV_BUF_SIZE;
+	if (ch->host.nvsp_ver <= NVSP_VER_2)
+		ch->rbuf_size = 15 * 1024 * 1024;
+	ch->rbuf = vzalloc(ch->rbuf_size);
+	if (!ch->rbuf)
+		return -ENOMEM;
+	ret = vmbus_establish_gpadl(ch->vmch, ch->rbuf, ch->rbuf_size,
+				    &ch->rbuf_gpadl);
+	if (ret)
+		return ret;
+
+	memset(&req, 0, sizeof(req));
+	req.type = cpu_to_le32(NVSP_T_RECV_BUF);
+	req.buf.gpadl = cpu_to_le32(ch->rbuf_gpadl.gpadl_handle);
+	req.buf.id = cpu_to_le16(NVSP_RECV_BUF_ID);
+	ret = nvsc_nvsp_request(ch, &req, NVSP_T_RECV_BUF_DONE, &reply);
+	if (ret)
+		return ret;
+
+	d = &reply.recv_done;
+	size = le32_to_cpu(d->sec.sub_alloc_size);
+	count = le32_to_cpu(d->sec.num_sub_allocs);
+	if (le32_to_cpu(d->status) != NVSP_S_SUCCESS ||
+	    le32_to_cpu(d->num_sections) != 1 || d->sec.offset ||
+	    size < NVSC_MIN_SECTION || !count ||
+	    (u64)size * count > ch->rbuf_size) {
+		dev_err(&ch->hdev->device,
+			"receive buffer refused or invalid: status %u, %u sections of %u\n",
+			le32_to_cpu(d->status), count, size);
+		return -EPROTO;
+	}
+	ch->rsec_size = size;
+	ch->rsec_count = count;
+
+	/* The host has at most one packet in flight per section */
+	ch->rcomp_size = count + 1;
+	ch->rcomp = kvcalloc(ch->rcomp_size, sizeof(u64), GFP_KERNEL);
+	if (!ch->rcomp)
+		return -ENOMEM;
+	return 0;
+}
+
+static int nvsc_send_buf_setup(struct nvsc_chan *ch)
+{
+	struct nvsp_msg req, reply;
+	u32 size, i;
+	int ret;
+
+	ch->sbuf_size = NVSC_SEND_BUF_SIZE;
+	ch->sbuf = vzalloc(ch->sbuf_size);
+	if (!ch->sbuf)
+		return -ENOMEM;
+	ret = vmbus_establish_gpadl(ch->vmch, ch->sbuf, ch->sbuf_size,
+				    &ch->sbuf_gpadl);
+	if (ret)
+		return ret;
+
+	memset(&req, 0, sizeof(req));
+	req.type = cpu_to_le32(NVSP_T_SEND_BUF);
+	req.buf.gpadl = cpu_to_le32(ch->sbuf_gpadl.gpadl_handle);
+	req.buf.id = cpu_to_le16(NVSP_SEND_BUF_ID);
+	ret = nvsc_nvsp_request(ch, &req, NVSP_T_SEND_BUF_DONE, &reply);
+	if (ret)
+		return ret;
+
+	size = le32_to_cpu(reply.send_done.section_size);
+	if (le32_to_cpu(reply.send_done.status) != NVSP_S_SUCCESS ||
+	    size < NVSC_MIN_SECTION || size > ch->sbuf_size) {
+		dev_err(&ch->hdev->device,
+			"send buffer refused or invalid: status %u, section %u\n",
+			le32_to_cpu(reply.send_done.status), size);
+		return -EPROTO;
+	}
+	ch->ssec_size = size;
+	ch->ssec_count = ch->sbuf_size / size;
+	ch->ssec_free = ch->ssec_count;
+	ch->ssec_map = bitmap_zalloc(ch->ssec_count, GFP_KERNEL);
+	if (!ch->ssec_map)
+		return -ENOMEM;
+
+	ch->slots = kvcalloc(NVSC_TX_SLOTS, sizeof(*ch->slots), GFP_KERNEL);
+	ch->slot_free = kvcalloc(NVSC_TX_SLOTS, sizeof(u32), GFP_KERNEL);
+	ch->hdr_room = vzalloc(NVSC_TX_SLOTS * NVSC_TX_HDR_SIZE);
+	ch->mpb = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!ch->slots || !ch->slot_free || !ch->hdr_room || !ch->mpb)
+		return -ENOMEM;
+	for (i = 0; i < NVSC_TX_SLOTS; i++)
+		ch->slot_free[i] = NVSC_TX_SLOTS - 1 - i;
+	ch->nslot_free = NVSC_TX_SLOTS;
+	return 0;
+}
+
+static void nvsc_buffers_free(struct nvsc_chan *ch)
+{
+	/* A GPADL the host may still map keeps its memory (decrypted) */
+	if (ch->rbuf && !ch->rbuf_gpadl.decrypted)
+		vfree(ch->rbuf);
+	if (ch->sbuf && !ch->sbuf_gpadl.decrypted)
+		vfree(ch->sbuf);
+	ch->rbuf = NULL;
+	ch->sbuf = NULL;
+	kvfree(ch->rcomp);
+	ch->rcomp = NULL;
+	bitmap_free(ch->ssec_map);
+	ch->ssec_map = NULL;
+	kvfree(ch->slots);
+	ch->slots = NULL;
+	kvfree(ch->slot_free);
+	ch->slot_free = NULL;
+	vfree(ch->hdr_room);
+	ch->hdr_room = NULL;
+	kfree(ch->mpb);
+	ch->mpb = NULL;
+}
+
+static void nvsc_gpadls_teardown(struct nvsc_chan *ch)
+{
+	if (ch->rbuf_gpadl.gpadl_handle)
+		vmbus_teardown_gpadl(ch->vmch, &ch->rbuf_gpadl);
+	if (ch->sbuf_gpadl.gpadl_handle)
+		vmbus_teardown_gpadl(ch->vmch, &ch->sbuf_gpadl);
+}
+
+/**
+ * nvsc_chan_open() - open the VMBus channel and bring the host's NIC up
+ * @ch: the channel, with hdev, vmch, ops, ctx and ring_bytes filled in
+ * @mtu: the MTU to announce to the host
+ *
+ * Negotiates NVSP, shares the receive and send buffers and initialises
+ * RNDIS.  The caller must be able to poll (NAPI enabled) before this,
+ * because every reply arrives through nvsc_chan_poll().
+ *
+ * Return: 0 or -errno; on error the channel is closed again.
+ */
+int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
+{
+	int ret;
+
+	mutex_init(&ch->ctl_mutex);
+	spin_lock_init(&ch->ctl_lock);
+	init_completion(&ch->ctl_done);
+	mutex_init(&ch->rndis_mutex);
+	spin_lock_init(&ch->rndis_lock);
+	init_completion(&ch->rndis_done);
+	spin_lock_init(&ch->tx_lock);
+	ch->ndis_mtu = mtu + ETH_HLEN;
+
+	set_channel_read_mode(ch->vmch, HV_CALL_ISR);
+	ch->vmch->max_pkt_size = NVSC_MAX_IN_PKT;
+	ch->vmch->rqstor_size = 0;
+	ch->vmch->next_request_id_callback = NULL;
+	ch->vmch->request_addr_callback = NULL;
+
+	ret = vmbus_open(ch->vmch, ch->ring_bytes, ch->ring_bytes, NULL, 0,
+			 nvsc_chan_isr, ch);
+	if (ret) {
+		dev_err(&ch->hdev->device, "cannot open the channel: %d\n",
+			ret);
+		return ret;
+	}
+
+	ret = nvsc_negotiate(ch);
+	if (ret)
+		goto close_channel;
+	ret = nvsc_recv_buf_setup(ch);
+	if (ret)
+		goto close_channel;
+	/* Published to NAPI: the receive buffer may be read from now on */
+	smp_store_release(&ch->rx_ready, true);
+	ret = nvsc_send_buf_setup(ch);
+	if (ret)
+		goto close_channel;
+	/* Published to senders: the send buffer and slots are ready */
+	smp_store_release(&ch->tx_ready, true);
+
+	ret = nvsc_rndis_start(ch);
+	if (ret)
+		goto close_channel;
+	return 0;
+
+close_channel:
+	WRITE_ONCE(ch->rx_ready, false);
+	WRITE_ONCE(ch->tx_ready, false);
+	vmbus_close(ch->vmch);
+	nvsc_gpadls_teardown(ch);
+	nvsc_buffers_free(ch);
+	return ret;
+}
+
+static bool nvsc_chan_busy(struct nvsc_chan *ch)
+{
+	bool busy;
+
+	spin_lock_bh(&ch->tx_lock);
+	busy = ch->slots && ch->nslot_free != NVSC_TX_SLOTS;
+	spin_unlock_bh(&ch->tx_lock);
+	/* rcomp_head and rcomp_tail change in NAPI only */
+	return busy || READ_ONCE(ch->rcomp_head) != READ_ONCE(ch->rcomp_tail);
+}
+
+/* The host has read everything we wrote to the outbound ring */
+static bool nvsc_out_ring_empty(struct nvsc_chan *ch)
+{
+	const struct hv_ring_buffer *rb = ch->vmch->outbound.ring_buffer;
+
+	return READ_ONCE(rb->read_index) == READ_ONCE(rb->write_index);
+}
+
+/**
+ * nvsc_chan_quiesce() - stop the host's NIC before the channel closes
+ * @ch: an open channel
+ *
+ * Halts RNDIS, waits (bounded) for the host to complete every send and for
+ * every receive completion to reach it, then revokes both buffers.  NAPI
+ * must still run, because that is where the completions arrive.
+ */
+void nvsc_chan_quiesce(struct nvsc_chan *ch)
+{
+	unsigned long deadline;
+	struct nvsp_msg m;
+
+	nvsc_rndis_halt(ch);
+
+	deadline = jiffies + msecs_to_jiffies(NVSC_DRAIN_TIMEOUT_MS);
+	while (nvsc_chan_busy(ch) && !ch->vmch->rescind) {
+		if (time_after(jiffies, deadline)) {
+			dev_warn(&ch->hdev->device,
+				 "host did not complete %u sends; closing anyway\n",
+				 nvsc_chan_in_flight(ch));
+			break;
+		}
+		usleep_range(1000, 2000);
+	}
+
+	memset(&m, 0, sizeof(m));
+	m.type = cpu_to_le32(NVSP_T_REVOKE_RECV_BUF);
+	m.revoke.id = cpu_to_le16(NVSP_RECV_BUF_ID);
+	nvsc_send_oneway(ch, &m);
+	memset(&m, 0, sizeof(m));
+	m.type = cpu_to_le32(NVSP_T_REVOKE_SEND_BUF);
+	m.revoke.id = cpu_to_le16(NVSP_SEND_BUF_ID);
+	nvsc_send_oneway(ch, &m);
+
+	/* The revokes must reach the host before the channel closes */
+	deadline = jiffies + msecs_to_jiffies(NVSC_DRAIN_TIMEOUT_MS);
+	while (!nvsc_out_ring_empty(ch) && !ch->vmch->rescind &&
+	       time_before(jiffies, deadline))
+		usleep_range(500, 1000);
+}
+
+/**
+ * nvsc_chan_close() - close the channel and free what it shared
+ * @ch: a quiesced channel; its poller (NAPI) must be disabled already
+ *
+ * Sends still in flight are handed back through ops->tx_done so that the
+ * layer above can free them.
+ */
+void nvsc_chan_close(struct nvsc_chan *ch)
+{
+	u32 i;
+
+	WRITE_ONCE(ch->rx_ready, false);
+	WRITE_ONCE(ch->tx_ready, false);
+	vmbus_close(ch->vmch);
+	nvsc_gpadls_teardown(ch);
+
+	/* No poller and no callback any more: nothing races with us */
+	for (i = 0; ch->slots && i < NVSC_TX_SLOTS; i++) {
+		struct nvsc_tx_slot *s = &ch->slots[i];
+
+		if (s->busy) {
+			s->busy = false;
+			ch->ops->tx_done(ch->ctx, s->cookie, s->pkts, s->bytes);
+		}
+	}
+	nvsc_buffers_free(ch);
+}
+
+/**
+ * nvsc_chan_tx_get() - reserve a send slot, and a send section if asked
+ * @ch: the channel
+ * @section: true to ask for a send section (copy path)
+ * @t: filled with the slot, the section (or NVSP_NO_SECTION) and the room
+ *
+ * Return: 0, -EBUSY when no slot is free, -ENOSPC when a section was asked
+ * for and none is free (no slot is then held either).
+ */
+int nvsc_chan_tx_get(struct nvsc_chan *ch, bool section, struct nvsc_txd *t)
+{
+	struct nvsc_tx_slot *s;
+	int ret = 0;
+	u32 sec;
+
+	if (!READ_ONCE(ch->tx_ready))
+		return -EBUSY;
+
+	spin_lock_bh(&ch->tx_lock);
+	if (!ch->nslot_free) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	sec = NVSP_NO_SECTION;
+	if (section) {
+		sec = find_first_zero_bit(ch->ssec_map, ch->ssec_count);
+		if (sec >= ch->ssec_count) {
+			ret = -ENOSPC;
+			goto unlock;
+		}
+		__set_bit(sec, ch->ssec_map);
+		ch->ssec_free--;
+	}
+	t->slot = ch->slot_free[--ch->nslot_free];
+	s = &ch->slots[t->slot];
+	s->busy = true;
+	s->gen++;
+	s->section = sec;
+	s->cookie = NULL;
+	t->section = sec;
+unlock:
+	spin_unlock_bh(&ch->tx_lock);
+	if (ret)
+		return ret;
+
+	if (t->section != NVSP_NO_SECTION) {
+		t->buf = ch->sbuf + (size_t)t->section * ch->ssec_size;
+		t->room = ch->ssec_size;
+	} else {
+		t->buf = ch->hdr_room + (size_t)t->slot * NVSC_TX_HDR_SIZE;
+		t->room = NVSC_TX_HDR_SIZE;
+	}
+	return 0;
+}
+
+/* Give a slot and its section back; tx_lock held */
+static void __nvsc_slot_put(struct nvsc_chan *ch, u32 slot)
+{
+	struct nvsc_tx_slot *s = &ch->slots[slot];
+
+	if (s->section != NVSP_NO_SECTION) {
+		__clear_bit(s->section, ch->ssec_map);
+		ch->ssec_free++;
+	}
+	s->busy = false;
+	s->cookie = NULL;
+	ch->slot_free[ch->nslot_free++] = slot;
+}
+
+/**
+ * nvsc_chan_tx_put() - give back a reservation that was never posted
+ * @ch: the channel
+ * @t: what nvsc_chan_tx_get() returned
+ */
+void nvsc_chan_tx_put(struct nvsc_chan *ch, struct nvsc_txd *t)
+{
+	spin_lock_bh(&ch->tx_lock);
+	__nvsc_slot_put(ch, t->slot);
+	spin_unlock_bh(&ch->tx_lock);
+}
+
+/* Describe @len bytes at physical @addr as one VMBus page range at @p.
+ * Returns the bytes written, or 0 if it does not fit in @room.
+ */
+static u32 nvsc_put_range(u8 *p, u32 room, phys_addr_t addr, u32 len)
+{
+	struct hv_mpb_array *r = (struct hv_mpb_array *)p;
+	u32 off = offset_in_hvpage(addr);
+	u64 pfn = addr >> HV_HYP_PAGE_SHIFT;
+	u32 n = HVPFN_UP(off + len), i, need;
+
+	need = sizeof(*r) + n * sizeof(u64);
+	if (need > room)
+		return 0;
+	r->len = len;
+	r->offset = off;
+	for (i = 0; i < n; i++)
+		r->pfn_array[i] = pfn + i;
+	return need;
+}
+
+/* Physical address of a slot's header room (vmalloc, never across pages) */
+static phys_addr_t nvsc_hdr_phys(const void *p)
+{
+	return page_to_phys(vmalloc_to_page(p)) + offset_in_page(p);
+}
+
+/**
+ * nvsc_chan_tx_post() - hand a prepared send to the host
+ * @ch: the channel
+ * @t: the reservation; @used bytes of its buffer are filled in
+ * @type: NVSP_CHAN_DATA or NVSP_CHAN_CONTROL
+ * @used: bytes of RNDIS messages in the section or header room
+ * @r: page ranges that follow the header (page path only), or NULL
+ * @nr: number of ranges in @r
+ * @cookie: given back to ops->tx_done when the host completes the send
+ * @pkts: packets in this send, for ops->tx_done
+ * @bytes: bytes in this send, for ops->tx_done
+ *
+ * Context: process or softirq; the callers serialise their use of @ch->mpb.
+ * Return: 0, or -EAGAIN when the ring is full, -ENODEV after a rescind;
+ * on error the reservation is still the caller's.
+ */
+int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
+		      u32 used, const struct nvsc_range *r, u32 nr,
+		      void *cookie, u32 pkts, u32 bytes)
+{
+	struct vmbus_packet_mpb_array *d;
+	struct nvsc_tx_slot *s;
+	struct nvsp_msg m = {};
+	u32 off, n, i;
+	u64 tid;
+
+	s = &ch->slots[t->slot];
+	s->cookie = cookie;
+	s->pkts = pkts;
+	s->bytes = bytes;
+	s->posted = jiffies;
+	tid = NVSC_TID_TX | (u64)s->gen << 32 | t->slot;
+
+	m.type = cpu_to_le32(NVSP_T_RNDIS_PKT);
+	m.rndis.channel_type = cpu_to_le32(type);
+	trace_nvsp_send(ch->hdev, NVSP_T_RNDIS_PKT, type, t->section, used);
+	if (t->section != NVSP_NO_SECTION) {
+		m.rndis.section_index = cpu_to_le32(t->section);
+		m.rndis.section_size = cpu_to_le32(used);
+		return vmbus_sendpacket(ch->vmch, &m, sizeof(m), tid,
+					VM_PKT_DATA_INBAND,
+					VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
+	}
+
+	m.rndis.section_index = cpu_to_le32(NVSP_NO_SECTION);
+	d = (struct vmbus_packet_mpb_array *)ch->mpb;
+	off = offsetof(struct vmbus_packet_mpb_array, range);
+	n = nvsc_put_range(ch->mpb + off, PAGE_SIZE - off,
+			   nvsc_hdr_phys(t->buf), used);
+	if (!n)
+		return -EINVAL;
+	off += n;
+	for (i = 0; i < nr; i++) {
+		n = nvsc_put_range(ch->mpb + off, PAGE_SIZE - off,
+				   r[i].addr, r[i].len);
+		if (!n)
+			return -EINVAL;
+		off += n;
+	}
+	d->rangecount = nr + 1;
+	return vmbus_sendpacket_mpb_desc(ch->vmch, d, off, &m, sizeof(m), tid);
+}
+
+static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
+			     u32 len)
+{
+	u32 slot = lower_32_bits(tid), gen = upper_32_bits(tid) & 0xffff;
+	const struct nvsp_msg *m = (const void *)data;
+	u32 pkts = 0, bytes = 0;
+	struct nvsc_tx_slot *s;
+	void *cookie = NULL;
+	bool ok = false;
+
+	spin_lock(&ch->tx_lock);	/* NAPI: BHs are off already */
+	if (ch->slots && slot < NVSC_TX_SLOTS) {
+		s = &ch->slots[slot];
+		if (s->busy && s->gen == gen) {
+			cookie = s->cookie;
+			pkts = s->pkts;
+			bytes = s->bytes;
+			__nvsc_slot_put(ch, slot);
+			ok = true;
+		}
+	}
+	spin_unlock(&ch->tx_lock);
+
+	if (!ok) {
+		atomic64_inc(&ch->err->bad_completion);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "send completion %#llx matches no send\n",
+				     tid);
+		return;
+	}
+	if (len < NVSP_MIN_COMP_SIZE ||
+	    le32_to_cpu(m->type) != NVSP_T_RNDIS_PKT_DONE ||
+	    le32_to_cpu(m->rndis_done.status) != NVSP_S_SUCCESS) {
+		atomic64_inc(&ch->err->send_failed);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "host failed a send: type %u status %u\n",
+				     len >= 4 ? le32_to_cpu(m->type) : 0,
+				     len >= 8 ? le32_to_cpu(m->rndis_done.status) : 0);
+	}
+	ch->ops->tx_done(ch->ctx, cookie, pkts, bytes);
+}
+
+/**
+ * nvsc_chan_tx_reap() - stop waiting for sends the host never completed
+ * @ch: the channel
+ * @age: how long a send may wait for its completion, in jiffies
+ *
+ * A send older than @age keeps its slot and section, which the host may
+ * still read, but its packets and bytes are handed back through
+ * ops->tx_done (without the cookie) so that the layer above stops counting
+ * them in flight.  A completion that still comes frees the rest.
+ *
+ * Context: NAPI, the only place that completes sends.
+ * Return: the number of sends given up on.
+ */
+u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age)
+{
+	u32 i, n = 0, pkts = 0, bytes = 0;
+
+	spin_lock(&ch->tx_lock);	/* NAPI: BHs are off already */
+	for (i = 0; ch->slots && i < NVSC_TX_SLOTS; i++) {
+		struct nvsc_tx_slot *s = &ch->slots[i];
+
+		if (!s->busy || !s->pkts || time_before(jiffies, s->posted + age))
+			continue;
+		pkts += s->pkts;
+		bytes += s->bytes;
+		s->pkts = 0;
+		s->bytes = 0;
+		n++;
+	}
+	spin_unlock(&ch->tx_lock);
+
+	if (n) {
+		atomic64_add(n, &ch->err->send_timeout);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "%u sends not completed by the host\n", n);
+		ch->ops->tx_done(ch->ctx, NULL, pkts, bytes);
+	}
+	return n;
+}
+
+/**
+ * nvsc_chan_tx_free_slots() - send slots free now
+ * @ch: the channel
+ *
+ * Return: the number of free slots; a hint, read without the lock.
+ */
+u32 nvsc_chan_tx_free_slots(struct nvsc_chan *ch)
+{
+	return READ_ONCE(ch->nslot_free);
+}
+
+/**
+ * nvsc_chan_in_flight() - sends the host has not completed yet
+ * @ch: the channel
+ *
+ * Return: the number of busy slots; a hint, read without the lock.
+ */
+u32 nvsc_chan_in_flight(struct nvsc_chan *ch)
+{
+	return NVSC_TX_SLOTS - READ_ONCE(ch->nslot_free);
+}
+
+/**
+ * nvsc_chan_ring_free_pct() - room left in the ring towards the host
+ * @ch: the channel
+ *
+ * Return: the free part of the outbound ring, in percent.
+ */
+u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch)
+{
+	return hv_get_avail_to_write_percent(&ch->vmch->outbound);
+}
+
+/* Receive completions, in order; NAPI context only */
+
+static int nvsc_rcomp_send(struct nvsc_chan *ch, u64 tid)
+{
+	struct {
+		__le32 type;
+		__le32 status;
+	} __packed m = {
+		.type = cpu_to_le32(NVSP_T_RNDIS_PKT_DONE),
+		.status = cpu_to_le32(NVSP_S_SUCCESS),
+	};
+
+	return vmbus_sendpacket(ch->vmch, &m, sizeof(m), tid,
+				VM_PKT_COMP, 0);
+}
+
+/* Send what waits; returns true if something still waits */
+static bool nvsc_rcomp_flush(struct nvsc_chan *ch)
+{
+	while (ch->rcomp_tail != ch->rcomp_head) {
+		if (nvsc_rcomp_send(ch, ch->rcomp[ch->rcomp_tail]))
+			return true;
+		WRITE_ONCE(ch->rcomp_tail, (ch->rcomp_tail + 1) % ch->rcomp_size);
+	}
+	return false;
+}
+
+static void nvsc_rcomp_queue(struct nvsc_chan *ch, u64 tid)
+{
+	u32 next;
+
+	if (ch->rcomp_tail == ch->rcomp_head && !nvsc_rcomp_send(ch, tid))
+		return;
+	atomic64_inc(&ch->err->comp_busy);
+	next = (ch->rcomp_head + 1) % ch->rcomp_size;
+	if (next == ch->rcomp_tail) {
+		/* More transfers in flight than sections: the host's bug */
+		atomic64_inc(&ch->err->comp_lost);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "receive completion queue overflow\n");
+		return;
+	}
+	ch->rcomp[ch->rcomp_head] = tid;
+	WRITE_ONCE(ch->rcomp_head, next);
+}
+
+/* A transfer-page packet: RNDIS messages in the receive buffer */
+static int nvsc_rx_xfer(struct nvsc_chan *ch,
+			const struct vmpacket_descriptor *desc)
+{
+	const struct vmtransfer_page_packet_header *x = (const void *)desc;
+	u32 pkt_len = desc->len8 << 3, off = desc->offset8 << 3;
+	u32 i, nr, work = 0;
+	const struct nvsp_msg *m;
+
+	/* Pairs with the release in nvsc_chan_open() */
+	if (!smp_load_acquire(&ch->rx_ready)) {
+		atomic64_inc(&ch->err->bad_xfer);
+		goto complete;
+	}
+	if (pkt_len < sizeof(*x) || off < sizeof(*x) || off > pkt_len ||
+	    pkt_len - off < sizeof(m->type)) {
+		atomic64_inc(&ch->err->bad_xfer);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "transfer packet of %u bytes, data at %u\n",
+				     pkt_len, off);
+		goto complete;
+	}
+	m = (const void *)((const u8 *)desc + off);
+	nr = x->range_cnt;
+	if (le32_to_cpu(m->type) != NVSP_T_RNDIS_PKT ||
+	    x->xfer_pageset_id != NVSP_RECV_BUF_ID || !nr ||
+	    nr > (off - offsetof(typeof(*x), ranges)) / sizeof(x->ranges[0])) {
+		atomic64_inc(&ch->err->bad_xfer);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "transfer packet: type %u, page set %#x, %u ranges\n",
+				     le32_to_cpu(m->type), x->xfer_pageset_id,
+				     nr);
+		goto complete;
+	}
+
+	for (i = 0; i < nr; i++) {
+		u32 count = x->ranges[i].byte_count;
+		u32 start = x->ranges[i].byte_offset;
+
+		if ((u64)start + count > ch->rbuf_size) {
+			atomic64_inc(&ch->err->bad_xfer);
+			dev_warn_ratelimited(&ch->hdev->device,
+					     "receive range %u@%u out of the buffer\n",
+					     count, start);
+			continue;
+		}
+		nvsc_rndis_recv(ch, (const u8 *)ch->rbuf + start, count);
+		work++;
+	}
+
+complete:
+	nvsc_rcomp_queue(ch, desc->trans_id);
+	return work;
+}
+
+static void nvsc_rx_inband(struct nvsc_chan *ch,
+			   const struct vmpacket_descriptor *desc)
+{
+	u32 len = hv_pkt_datalen(desc);
+	const struct nvsp_msg *m = hv_pkt_data(desc);
+
+	if (len < sizeof(m->type)) {
+		atomic64_inc(&ch->err->bad_packet);
+		return;
+	}
+	/* Send table and VF offers matter only with several queues or a VF */
+	switch (le32_to_cpu(m->type)) {
+	case NVSP_T_SEND_TABLE:
+	case NVSP_T_VF_ASSOCIATION:
+		break;
+	default:
+		dev_dbg(&ch->hdev->device, "ignored host message %u\n",
+			le32_to_cpu(m->type));
+	}
+}
+
+static int nvsc_chan_packet(struct nvsc_chan *ch,
+			    const struct vmpacket_descriptor *desc)
+{
+	u32 len8 = desc->len8, off8 = desc->offset8;
+	u64 tid = desc->trans_id;
+
+	trace_nvsp_recv(ch->hdev, desc->type, len8 << 3, tid);
+	if (off8 > len8 || off8 < sizeof(*desc) >> 3) {
+		atomic64_inc(&ch->err->bad_packet);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "malformed packet: length %u offset %u\n",
+				     len8 << 3, off8 << 3);
+		return 0;
+	}
+
+	switch (desc->type) {
+	case VM_PKT_COMP:
+		if ((tid & NVSC_TID_KIND_MASK) == NVSC_TID_TX)
+			nvsc_tx_complete(ch, tid, hv_pkt_data(desc),
+					 hv_pkt_datalen(desc));
+		else
+			nvsc_ctl_complete(ch, tid, hv_pkt_data(desc),
+					  hv_pkt_datalen(desc));
+		return 0;
+	case VM_PKT_DATA_USING_XFER_PAGES:
+		return nvsc_rx_xfer(ch, desc);
+	case VM_PKT_DATA_INBAND:
+		nvsc_rx_inband(ch, desc);
+		return 0;
+	default:
+		atomic64_inc(&ch->err->bad_packet);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "unknown packet type %u\n", desc->type);
+		return 0;
+	}
+}
+
+/**
+ * nvsc_chan_poll() - handle what the host put in the inbound ring
+ * @ch: the channel
+ * @budget: receive ranges to handle at most
+ * @more: set when receive completions still wait for room in the ring
+ *
+ * Context: NAPI (softirq), one poller per channel.
+ * Return: the number of receive ranges handled.
+ */
+int nvsc_chan_poll(struct nvsc_chan *ch, int budget, bool *more)
+{
+	const struct vmpacket_descriptor *desc;
+	int work = 0;
+
+	nvsc_rcomp_flush(ch);
+	desc = hv_pkt_iter_first(ch->vmch);
+	while (desc) {
+		work += nvsc_chan_packet(ch, desc);
+		desc = __hv_pkt_iter_next(ch->vmch, desc);
+		if (work >= budget)
+			break;
+	}
+	hv_pkt_iter_close(ch->vmch);
+	*more = nvsc_rcomp_flush(ch);
+	return work;
+}

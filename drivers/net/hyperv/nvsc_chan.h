@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The channel layer of hv_netvsc: one VMBus channel to the host, NVSP on
+ * it, the shared receive and send buffers, and RNDIS on top.  It knows
+ * nothing of sk_buffs or net_device operations: the layer above hands it
+ * bytes and page ranges, and gets frames and events back through
+ * struct nvsc_chan_ops.
+ */
+#ifndef _NVSC_CHAN_H
+#define _NVSC_CHAN_H
+
+#include <linux/completion.h>
+#include <linux/hyperv.h>
+#include <linux/if_vlan.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "nvsp_wire.h"
+#include "rndis_wire.h"
+
+/* Receive buffer: 16 MiB, 31 MiB at most (15 MiB before NVSP 2) */
+#define NVSC_RECV_BUF_SIZE		(16 * 1024 * 1024)
+#define NVSC_RECV_SECTION_DEFAULT	1728
+/* Send buffer: 170 sections of 6144 bytes */
+#define NVSC_SEND_SECTION_DEFAULT	6144
+#define NVSC_SEND_SECTIONS_DEFAULT	170
+#define NVSC_SEND_BUF_SIZE \
+	(NVSC_SEND_SECTION_DEFAULT * NVSC_SEND_SECTIONS_DEFAULT)
+
+/* Largest frame either way: 65535 bytes and a VLAN tag */
+#define NVSC_MAX_FRAME			(65535 + VLAN_HLEN)
+
+/* Smallest section size the driver accepts from the host */
+#define NVSC_MIN_SECTION		68
+
+/* Sends in flight at most, and the header room each one owns */
+#define NVSC_TX_SLOTS			1024
+#define NVSC_TX_HDR_SIZE		256
+
+/* Page ranges one send may carry */
+#define NVSC_MAX_RANGES			(MAX_SKB_FRAGS + 2)
+
+/* Ring size per direction, in 4 KiB pages, unless the module says else */
+#define NVSC_RING_PAGES_DEFAULT		128
+#define NVSC_RING_PAGES_MIN		64
+
+/* Host errors the channel layer counts, from any context; ethtool -S */
+struct nvsc_host_errors {
+	atomic64_t bad_packet;	/* unknown or malformed VMBus packet */
+	atomic64_t bad_completion; /* completion for no send of ours */
+	atomic64_t bad_xfer;	/* transfer-page packet out of bounds */
+	atomic64_t bad_rndis;	/* RNDIS message with a bad length */
+	atomic64_t bad_data;	/* data offset or length out of bounds */
+	atomic64_t bad_ppi;	/* per-packet info out of bounds */
+	atomic64_t bad_reply;	/* RNDIS reply that matches no request */
+	atomic64_t comp_busy;	/* receive completion deferred: ring full */
+	atomic64_t comp_lost;	/* receive completion dropped */
+	atomic64_t send_failed;	/* the host failed one of our sends */
+	atomic64_t send_timeout; /* sends given up on: no completion */
+};
+
+/* One received frame, as the host described it */
+struct nvsc_rx_frame {
+	const u8 *data;
+	u32 len;
+	u32 csum;		/* RNDIS_RXCSUM_* when has_csum */
+	u32 hash;
+	u16 vlan_tci;
+	bool has_csum;
+	bool has_vlan;
+	bool has_hash;
+};
+
+/* One physically contiguous piece of a frame */
+struct nvsc_range {
+	phys_addr_t addr;
+	u32 len;
+};
+
+/**
+ * struct nvsc_chan_ops - what the channel layer calls back
+ * @kick: the host signalled the channel; hard interrupt context
+ * @rx: a data frame arrived; from nvsc_chan_poll()
+ * @tx_done: a send finished; @cookie, @pkts and @bytes as posted
+ * @status: an RNDIS status indication (link, speed); from nvsc_chan_poll()
+ */
+struct nvsc_chan_ops {
+	void (*kick)(void *ctx);
+	void (*rx)(void *ctx, const struct nvsc_rx_frame *f);
+	void (*tx_done)(void *ctx, void *cookie, u32 pkts, u32 bytes);
+	void (*status)(void *ctx, u32 status, const void *buf, u32 len);
+};
+
+/* A send being prepared: a slot, and a send section if one was asked for */
+struct nvsc_txd {
+	u32 slot;
+	u32 section;		/* NVSP_NO_SECTION if none */
+	u8 *buf;		/* the section, or the slot's header room */
+	u32 room;		/* bytes available at @buf */
+};
+
+struct nvsc_tx_slot {
+	void *cookie;
+	unsigned long posted;	/* jiffies */
+	u32 section;
+	u32 pkts;
+	u32 bytes;
+	u16 gen;
+	bool busy;
+};
+
+/* What the host told us about itself during bring-up */
+struct nvsc_host_info {
+	u32 nvsp_ver;
+	u32 max_frame;		/* OID_GEN_MAXIMUM_FRAME_SIZE */
+	u32 link_speed;		/* Mb/s, 0 if unknown */
+	bool link_up;
+	u8 mac[6];
+	struct ndis_offload_caps caps;
+	u32 caps_len;
+	char friendly_name[128];
+};
+
+struct nvsc_chan {
+	struct hv_device *hdev;
+	struct vmbus_channel *vmch;
+	const struct nvsc_chan_ops *ops;
+	void *ctx;
+	u32 ring_bytes;
+	u32 ndis_mtu;
+	struct nvsc_host_info host;
+
+	/* Receive buffer, read in NAPI once rx_ready is set */
+	void *rbuf;
+	u32 rbuf_size;
+	struct vmbus_gpadl rbuf_gpadl;
+	u32 rsec_size;
+	u32 rsec_count;
+	bool rx_ready;
+
+	/* Receive completions the ring had no room for; NAPI only */
+	u64 *rcomp;
+	u32 rcomp_size;
+	u32 rcomp_head;
+	u32 rcomp_tail;
+
+	/* Send buffer */
+	void *sbuf;
+	u32 sbuf_size;
+	struct vmbus_gpadl sbuf_gpadl;
+	u32 ssec_size;
+	u32 ssec_count;
+	bool tx_ready;
+
+	/* Protects the send slots, their free stack and the send-section
+	 * bitmap: taken by xmit, by control requests and by completions in
+	 * NAPI, all in process or softirq context.
+	 */
+	spinlock_t tx_lock;
+	unsigned long *ssec_map;
+	u32 ssec_free;
+	struct nvsc_tx_slot *slots;
+	u32 *slot_free;
+	u32 nslot_free;
+	u8 *hdr_room;		/* NVSC_TX_HDR_SIZE bytes per slot */
+
+	/* Scratch for building a page-range descriptor; callers serialise */
+	u8 *mpb;
+
+	/* NVSP control request in flight, at most one */
+	struct mutex ctl_mutex;	/* serialises NVSP control requests */
+	spinlock_t ctl_lock;	/* protects ctl_tid and ctl_reply */
+	u64 ctl_tid;
+	u64 ctl_seq;
+	struct nvsp_msg ctl_reply;
+	struct completion ctl_done;
+
+	/* RNDIS request in flight, at most one */
+	struct mutex rndis_mutex; /* serialises RNDIS requests */
+	spinlock_t rndis_lock;	/* protects rndis_req_id, rndis_reply* */
+	u32 rndis_req_id;
+	u32 rndis_next_id;
+	u32 rndis_reply_type;
+	u8 *rndis_reply;
+	u32 rndis_reply_len;
+	struct completion rndis_done;
+	u32 rndis_max_pkts;
+	u32 rndis_align;
+	bool rndis_up;
+
+	struct nvsc_host_errors *err;	/* owned by the layer above */
+};
+
+/* nvsc_chan.c */
+int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu);
+void nvsc_chan_quiesce(struct nvsc_chan *ch);
+void nvsc_chan_close(struct nvsc_chan *ch);
+void nvsc_chan_irq_mask(struct nvsc_chan *ch);
+bool nvsc_chan_irq_unmask(struct nvsc_chan *ch);
+int nvsc_chan_poll(struct nvsc_chan *ch, int budget, bool *more);
+int nvsc_chan_tx_get(struct nvsc_chan *ch, bool section, struct nvsc_txd *t);
+void nvsc_chan_tx_put(struct nvsc_chan *ch, struct nvsc_txd *t);
+int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
+		      u32 used, const struct nvsc_range *r, u32 nr,
+		      void *cookie, u32 pkts, u32 bytes);
+u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age);
+u32 nvsc_chan_tx_free_slots(struct nvsc_chan *ch);
+u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch);
+u32 nvsc_chan_in_flight(struct nvsc_chan *ch);
+
+/* nvsc_rndis.c */
+int nvsc_rndis_start(struct nvsc_chan *ch);
+void nvsc_rndis_halt(struct nvsc_chan *ch);
+int nvsc_rndis_set_filter(struct nvsc_chan *ch, u32 filter);
+int nvsc_rndis_set_offloads(struct nvsc_chan *ch,
+			    const struct ndis_offload_params *p);
+int nvsc_rndis_set_mac(struct nvsc_chan *ch, const u8 *mac);
+void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len);
+
+#endif /* _NVSC_CHAN_H */

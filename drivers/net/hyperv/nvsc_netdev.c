@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_netvsc network device: attach to and detach from the channel, the
+ * net_device operations, link state and receive filters.
+ */
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <asm/unaligned.h>
+
+#include "nvsc.h"
+
+static void nvsc_status(void *ctx, u32 status, const void *buf, u32 len);
+
+const struct nvsc_chan_ops nvsc_chan_ops = {
+	.kick = nvsc_kick,
+	.rx = nvsc_rx,
+	.tx_done = nvsc_tx_done,
+	.status = nvsc_status,
+};
+
+/* The offloads to ask the host for, given the device features */
+static void nvsc_offload_params(struct nvsc_priv *priv,
+				struct ndis_offload_params *p)
+{
+	const struct ndis_offload_caps *c = &priv->chan->host.caps;
+	u8 csum = priv->rx_csum ? NDIS_OFFLOAD_CSUM_TXRX :
+		  NDIS_OFFLOAD_CSUM_TX;
+	u32 tx4 = le32_to_cpu(c->ip4_tx_csum);
+	u32 tx6 = le32_to_cpu(c->ip6_tx_csum);
+
+	memset(p, 0, sizeof(*p));
+	/* The IPv4 header checksum is always computed by the stack */
+	p->ip4_csum = NDIS_OFFLOAD_CSUM_OFF;
+	if ((tx4 & (NDIS_CSUM_TCP4 | NDIS_CSUM_TCP4_OPTS)) ==
+	    (NDIS_CSUM_TCP4 | NDIS_CSUM_TCP4_OPTS)) {
+		p->tcp4_csum = csum;
+		if ((le32_to_cpu(c->lso4_encap) & NDIS_ENCAP_8023) &&
+		    le32_to_cpu(c->lso4_max_size) >= NVSC_LSO_MIN_SIZE)
+			p->lso4 = NDIS_OFFLOAD_LSO_ON;
+		if (tx4 & NDIS_CSUM_UDP4)
+			p->udp4_csum = csum;
+	}
+	if ((tx6 & (NDIS_CSUM_TCP6 | NDIS_CSUM_TCP6_OPTS | NDIS_CSUM_IP6_EXT)) ==
+	    (NDIS_CSUM_TCP6 | NDIS_CSUM_TCP6_OPTS | NDIS_CSUM_IP6_EXT)) {
+		p->tcp6_csum = csum;
+		if ((le32_to_cpu(c->lso6_encap) & NDIS_ENCAP_8023) &&
+		    le32_to_cpu(c->lso6_max_size) >= NVSC_LSO_MIN_SIZE &&
+		    (le32_to_cpu(c->lso6_opts) &
+		     (NDIS_LSO6_EXT_HDRS | NDIS_LSO6_TCP_OPTS)) ==
+		    (NDIS_LSO6_EXT_HDRS | NDIS_LSO6_TCP_OPTS))
+			p->lso6 = NDIS_OFFLOAD_LSO_ON;
+		if (tx6 & NDIS_CSUM_UDP6)
+			p->udp6_csum = csum;
+	}
+}
+
+/**
+ * nvsc_set_hw_features() - offer the offloads the host can do
+ * @priv: the device, attached
+ */
+void nvsc_set_hw_features(struct nvsc_priv *priv)
+{
+	const struct ndis_offload_caps *c = &priv->chan->host.caps;
+	struct net_device *ndev = priv->ndev;
+	u32 tso_max = GSO_LEGACY_MAX_SIZE;
+	struct ndis_offload_params p;
+	netdev_features_t hw;
+
+	nvsc_offload_params(priv, &p);
+	hw = NETIF_F_SG | NETIF_F_RXCSUM | NETIF_F_RXHASH;
+	if (p.tcp4_csum)
+		hw |= NETIF_F_IP_CSUM;
+	if (p.lso4) {
+		hw |= NETIF_F_TSO;
+		tso_max = min(tso_max, le32_to_cpu(c->lso4_max_size));
+	}
+	if (p.tcp6_csum)
+		hw |= NETIF_F_IPV6_CSUM;
+	if (p.lso6) {
+		hw |= NETIF_F_TSO6;
+		tso_max = min(tso_max, le32_to_cpu(c->lso6_max_size));
+	}
+	priv->udp4_csum = p.udp4_csum;
+	priv->udp6_csum = p.udp6_csum;
+
+	ndev->hw_features = hw;
+	ndev->features = hw | NETIF_F_HIGHDMA | NETIF_F_HW_VLAN_CTAG_TX |
+			 NETIF_F_HW_VLAN_CTAG_RX;
+	ndev->vlan_features = hw & ~NETIF_F_RXHASH;
+	netif_set_tso_max_size(ndev, tso_max);
+}
+
+static int nvsc_apply_offloads(struct nvsc_priv *priv)
+{
+	struct ndis_offload_params p;
+
+	nvsc_offload_params(priv, &p);
+	return nvsc_rndis_set_offloads(priv->chan, &p);
+}
+
+/**
+ * nvsc_attach() - open the channel and bring the host's NIC up
+ * @priv: the device, detached
+ * @mtu: the MTU to announce to the host
+ *
+ * Context: process, RTNL held (or probe).
+ * Return: 0 or -errno.
+ */
+int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
+{
+	struct nvsc_chan *ch;
+	int ret;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return -ENOMEM;
+	ch->hdev = priv->hdev;
+	ch->vmch = priv->hdev->channel;
+	ch->ops = &nvsc_chan_ops;
+	ch->ctx = priv;
+	ch->err = &priv->host_err;
+	ch->ring_bytes = priv->ring_bytes;
+
+	/* Replies come through NAPI: it must run before the channel opens */
+	priv->chan = ch;
+	napi_enable(&priv->napi);
+	ret = nvsc_chan_open(ch, mtu);
+	if (ret)
+		goto disable_napi;
+
+	ret = nvsc_apply_offloads(priv);
+	if (ret) {
+		netdev_err(priv->ndev, "host refused the offload parameters: %d\n",
+			   ret);
+		goto quiesce_channel;
+	}
+	if (ch->host.link_up)
+		set_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
+	else
+		clear_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
+	priv->speed = ch->host.link_speed ? ch->host.link_speed :
+		      SPEED_UNKNOWN;
+	return 0;
+
+quiesce_channel:
+	nvsc_chan_quiesce(ch);
+	napi_disable(&priv->napi);
+	nvsc_chan_close(ch);
+	priv->chan = NULL;
+	kfree(ch);
+	return ret;
+disable_napi:
+	napi_disable(&priv->napi);
+	priv->chan = NULL;
+	kfree(ch);
+	return ret;
+}
+
+/**
+ * nvsc_detach() - stop the host's NIC and close the channel
+ * @priv: the device, attached, its transmit queue stopped
+ *
+ * Context: process, RTNL held (or remove).
+ */
+void nvsc_detach(struct nvsc_priv *priv)
+{
+	struct nvsc_chan *ch = priv->chan;
+
+	if (!ch)
+		return;
+	nvsc_agg_drop(priv);
+	nvsc_chan_quiesce(ch);
+	napi_disable(&priv->napi);
+	nvsc_chan_close(ch);
+	priv->chan = NULL;
+	kfree(ch);
+}
+
+/* The receive filter the device flags ask for */
+static u32 nvsc_rx_filter(struct net_device *ndev)
+{
+	u32 filter;
+
+	if (ndev->flags & IFF_PROMISC)
+		return RNDIS_FILTER_PROMISC;
+	filter = RNDIS_FILTER_DIRECTED | RNDIS_FILTER_BROADCAST;
+	if ((ndev->flags & IFF_ALLMULTI) || !netdev_mc_empty(ndev))
+		filter |= RNDIS_FILTER_ALLMULTI;
+	return filter;
+}
+
+static void nvsc_rx_mode_work(struct work_struct *w)
+{
+	struct nvsc_priv *priv = container_of(w, struct nvsc_priv,
+					      rx_mode_work);
+	struct net_device *ndev = priv->ndev;
+
+	/* ndo_stop cancels this work under RTNL: never wait for RTNL here */
+	if (!rtnl_trylock()) {
+		schedule_work(w);
+		return;
+	}
+	if (netif_running(ndev) && priv->chan)
+		nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
+	rtnl_unlock();
+}
+
+static void nvsc_set_rx_mode(struct net_device *ndev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	schedule_work(&priv->rx_mode_work);
+}
+
+/* Carrier follows the host; a network change bounces it */
+static void nvsc_link_work(struct work_struct *w)
+{
+	struct nvsc_priv *priv = container_of(to_delayed_work(w),
+					      struct nvsc_priv, link_work);
+	struct net_device *ndev = priv->ndev;
+	bool up;
+
+	if (!rtnl_trylock()) {
+		schedule_delayed_work(&priv->link_work, 1);
+		return;
+	}
+	if (!netif_running(ndev))
+		goto unlock;
+
+	if (test_and_clear_bit(NVSC_LINK_BOUNCE, &priv->link_flags)) {
+		if (netif_carrier_ok(ndev)) {
+			netif_carrier_off(ndev);
+			set_bit(NVSC_LINK_RESTORE, &priv->link_flags);
+		}
+		schedule_delayed_work(&priv->link_work, HZ / 5);
+		goto unlock;
+	}
+
+	up = test_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
+	if (up && !netif_carrier_ok(ndev)) {
+		netif_carrier_on(ndev);
+		netif_tx_wake_all_queues(ndev);
+		if (test_and_clear_bit(NVSC_LINK_RESTORE, &priv->link_flags))
+			__netdev_notify_peers(ndev);
+		netif_info(priv, link, ndev, "link up\n");
+	} else if (!up && netif_carrier_ok(ndev)) {
+		netif_carrier_off(ndev);
+		netif_info(priv, link, ndev, "link down\n");
+	}
+	clear_bit(NVSC_LINK_RESTORE, &priv->link_flags);
+unlock:
+	rtnl_unlock();
+}
+
+/* An RNDIS indication from the host; NAPI context */
+static void nvsc_status(void *ctx, u32 status, const void *buf, u32 len)
+{
+	struct nvsc_priv *priv = ctx;
+
+	switch (status) {
+	case RNDIS_S_MEDIA_CONNECT:
+		set_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
+		break;
+	case RNDIS_S_MEDIA_DISCONNECT:
+		clear_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
+		break;
+	case RNDIS_S_NETWORK_CHANGE:
+		set_bit(NVSC_LINK_BOUNCE, &priv->link_flags);
+		break;
+	case RNDIS_S_LINK_SPEED_CHANGE:
+		if (len >= sizeof(u32))
+			WRITE_ONCE(priv->speed,
+				   get_unaligned_le32(buf) / 10000);
+		return;
+	default:
+		return;
+	}
+	schedule_delayed_work(&priv->link_work, 0);
+}
+
+static int nvsc_open(struct net_device *ndev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	int ret;
+
+	if (!priv->chan)
+		return -ENODEV;
+	ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
+	if (ret) {
+		netdev_err(ndev, "cannot set the receive filter: %d\n", ret);
+		return ret;
+	}
+	netif_tx_wake_all_queues(ndev);
+	if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
+		netif_carrier_on(ndev);
+	else
+		netif_carrier_off(ndev);
+	mod_timer(&priv->tx_timer, jiffies + HZ);
+	return 0;
+}
+
+static int nvsc_stop(struct net_device *ndev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	del_timer_sync(&priv->tx_timer);
+	netif_tx_disable(ndev);
+	netif_carrier_off(ndev);
+	if (priv->chan) {
+		nvsc_agg_drop(priv);
+		nvsc_rndis_set_filter(priv->chan, 0);
+	}
+	return 0;
+}
+
+/* Close and reopen the channel with another MTU; the queue is stopped */
+static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
+{
+	struct net_device *ndev = priv->ndev;
+	int ret;
+
+	nvsc_detach(priv);
+	ret = nvsc_attach(priv, mtu);
+	if (ret)
+		return ret;
+	if (netif_running(ndev)) {
+		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
+		if (ret)
+			return ret;
+		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
+			netif_carrier_on(ndev);
+		netif_tx_wake_all_queues(ndev);
+	}
+	return 0;
+}
+
+/**
+ * nvsc_suspend() - the VM hibernates: close the channel
+ * @priv: the device
+ *
+ * Context: process; takes RTNL.
+ */
+void nvsc_suspend(struct nvsc_priv *priv)
+{
+	struct net_device *ndev = priv->ndev;
+
+	rtnl_lock();
+	netif_tx_disable(ndev);
+	netif_device_detach(ndev);
+	del_timer_sync(&priv->tx_timer);
+	nvsc_detach(priv);
+	rtnl_unlock();
+}
+
+/**
+ * nvsc_resume() - the VM is back: open the channel as it was
+ * @priv: the device, suspended
+ *
+ * Context: process; takes RTNL.
+ * Return: 0 or -errno (the device then stays detached).
+ */
+int nvsc_resume(struct nvsc_priv *priv)
+{
+	struct net_device *ndev = priv->ndev;
+	int ret;
+
+	rtnl_lock();
+	ret = nvsc_attach(priv, ndev->mtu);
+	if (!ret && netif_running(ndev)) {
+		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
+		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
+			netif_carrier_on(ndev);
+		else
+			netif_carrier_off(ndev);
+		mod_timer(&priv->tx_timer, jiffies + HZ);
+	}
+	if (!ret)
+		netif_device_attach(ndev);
+	rtnl_unlock();
+	return ret;
+}
+
+static int nvsc_change_mtu(struct net_device *ndev, int mtu)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	int old = ndev->mtu, ret;
+
+	if (!priv->chan)
+		return -ENODEV;
+	netif_tx_disable(ndev);
+	netif_carrier_off(ndev);
+	/* The host sizes its receive sections by the MTU: start over */
+	ret = nvsc_reattach(priv, mtu);
+	if (!ret) {
+		WRITE_ONCE(ndev->mtu, mtu);
+		return 0;
+	}
+	netdev_err(ndev, "MTU %d refused (%d), back to %d\n", mtu, ret, old);
+	if (nvsc_reattach(priv, old))
+		netdev_err(ndev, "cannot restore MTU %d: device detached\n",
+			   old);
+	return ret;
+}
+
+static int nvsc_set_mac_address(struct net_device *ndev, void *p)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	struct sockaddr *sa = p;
+	int ret;
+
+	ret = eth_prepare_mac_addr_change(ndev, p);
+	if (ret)
+		return ret;
+	if (!priv->chan)
+		return -ENODEV;
+	ret = nvsc_rndis_set_mac(priv->chan, sa->sa_data);
+	if (ret) {
+		netdev_err(ndev, "host refused MAC %pM: %d\n", sa->sa_data,
+			   ret);
+		return ret == -EIO ? -EADDRNOTAVAIL : ret;
+	}
+	eth_commit_mac_addr_change(ndev, p);
+	return 0;
+}
+
+static int nvsc_set_features(struct net_device *ndev,
+			     netdev_features_t features)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	netdev_features_t old = ndev->features;
+	int ret;
+
+	if (!((old ^ features) & NETIF_F_RXCSUM) || !priv->chan)
+		return 0;
+	priv->rx_csum = !!(features & NETIF_F_RXCSUM);
+	ret = nvsc_apply_offloads(priv);
+	if (ret)
+		priv->rx_csum = !!(old & NETIF_F_RXCSUM);
+	return ret;
+}
+
+static void nvsc_get_stats64(struct net_device *ndev,
+			     struct rtnl_link_stats64 *s)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&priv->rx.syncp);
+		s->rx_packets = priv->rx.packets;
+		s->rx_bytes = priv->rx.bytes;
+		s->multicast = priv->rx.multicast;
+		s->rx_dropped = priv->rx.dropped;
+		s->tx_packets = priv->rx.tx_packets;
+		s->tx_bytes = priv->rx.tx_bytes;
+	} while (u64_stats_fetch_retry(&priv->rx.syncp, start));
+
+	do {
+		start = u64_stats_fetch_begin(&priv->tx.syncp);
+		s->tx_dropped = priv->tx.dropped;
+	} while (u64_stats_fetch_retry(&priv->tx.syncp, start));
+}
+
+static const struct net_device_ops nvsc_netdev_ops = {
+	.ndo_open		= nvsc_open,
+	.ndo_stop		= nvsc_stop,
+	.ndo_start_xmit		= nvsc_start_xmit,
+	.ndo_set_rx_mode	= nvsc_set_rx_mode,
+	.ndo_change_mtu		= nvsc_change_mtu,
+	.ndo_set_mac_address	= nvsc_set_mac_address,
+	.ndo_set_features	= nvsc_set_features,
+	.ndo_get_stats64	= nvsc_get_stats64,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/**
+ * nvsc_netdev_setup() - fill in a freshly allocated device
+ * @ndev: the device
+ */
+void nvsc_netdev_setup(struct net_device *ndev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	priv->ndev = ndev;
+	u64_stats_init(&priv->tx.syncp);
+	u64_stats_init(&priv->rx.syncp);
+	INIT_DELAYED_WORK(&priv->link_work, nvsc_link_work);
+	INIT_WORK(&priv->rx_mode_work, nvsc_rx_mode_work);
+	timer_setup(&priv->tx_timer, nvsc_tx_timer, 0);
+	priv->speed = SPEED_UNKNOWN;
+	priv->duplex = DUPLEX_FULL;
+	priv->rx_csum = true;
+
+	ndev->netdev_ops = &nvsc_netdev_ops;
+	ndev->ethtool_ops = &nvsc_ethtool_ops;
+	ndev->min_mtu = ETH_MIN_MTU;
+	ndev->max_mtu = NVSC_MAX_MTU;
+	netif_napi_add(ndev, &priv->napi, nvsc_poll);
+}

@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_netvsc data path: transmit (RNDIS packets with per-packet info, copied
+ * into send sections and aggregated, or sent as page ranges), receive
+ * (NAPI, GRO) and send completions.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/ip6_checksum.h>
+#include <net/tcp.h>
+#include <asm/unaligned.h>
+
+#include "nvsc.h"
+
+/* Per-packet info the transmit path may add: checksum, LSO, VLAN */
+#define NVSC_TX_PPI_MAX		3
+#define NVSC_PPI_ENTRY		(sizeof(struct rndis_ppi) + sizeof(__le32))
+#define NVSC_TX_HDR_MAX		(sizeof(struct rndis_hdr) + \
+				 sizeof(struct rndis_packet) + \
+				 NVSC_TX_PPI_MAX * NVSC_PPI_ENTRY)
+static_assert(NVSC_TX_HDR_MAX <= NVSC_TX_HDR_SIZE);
+
+/* What the transmit path tells the host about one packet */
+struct nvsc_tx_meta {
+	u32 ppi_type[NVSC_TX_PPI_MAX];
+	u32 ppi_val[NVSC_TX_PPI_MAX];
+	u32 nppi;
+};
+
+static void nvsc_meta_add(struct nvsc_tx_meta *m, u32 type, u32 val)
+{
+	m->ppi_type[m->nppi] = type;
+	m->ppi_val[m->nppi] = val;
+	m->nppi++;
+}
+
+/* Length of the RNDIS header nvsc_put_header() writes */
+static u32 nvsc_header_len(const struct nvsc_tx_meta *m)
+{
+	return sizeof(struct rndis_hdr) + sizeof(struct rndis_packet) +
+	       m->nppi * NVSC_PPI_ENTRY;
+}
+
+/* Write the RNDIS packet header for @data_len bytes of frame at @p */
+static void nvsc_put_header(u8 *p, const struct nvsc_tx_meta *m, u32 data_len)
+{
+	struct rndis_hdr *h = (struct rndis_hdr *)p;
+	struct rndis_packet *rp = (struct rndis_packet *)(h + 1);
+	u8 *pp = (u8 *)(rp + 1);
+	u32 ppi_len = m->nppi * NVSC_PPI_ENTRY, i;
+
+	h->type = cpu_to_le32(RNDIS_T_PACKET);
+	h->len = cpu_to_le32(nvsc_header_len(m) + data_len);
+	memset(rp, 0, sizeof(*rp));
+	rp->data_offset = cpu_to_le32(sizeof(*rp) + ppi_len);
+	rp->data_len = cpu_to_le32(data_len);
+	if (ppi_len) {
+		rp->ppi_offset = cpu_to_le32(sizeof(*rp));
+		rp->ppi_len = cpu_to_le32(ppi_len);
+	}
+	for (i = 0; i < m->nppi; i++) {
+		struct rndis_ppi *ppi = (struct rndis_ppi *)pp;
+
+		ppi->size = cpu_to_le32(NVSC_PPI_ENTRY);
+		ppi->type = cpu_to_le32(m->ppi_type[i]);
+		ppi->offset = cpu_to_le32(sizeof(*ppi));
+		put_unaligned_le32(m->ppi_val[i], pp + sizeof(*ppi));
+		pp += NVSC_PPI_ENTRY;
+	}
+}
+
+/* LSOv2: the host wants zero IP lengths and a length-less pseudo header */
+static int nvsc_tx_lso(struct sk_buff *skb, struct nvsc_tx_meta *m)
+{
+	u32 thoff = skb_transport_offset(skb);
+	u32 val = skb_shinfo(skb)->gso_size & RNDIS_LSO_MSS_MASK;
+	int ret;
+
+	if (!(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+		return -EPROTONOSUPPORT;
+	ret = skb_cow_head(skb, 0);
+	if (ret)
+		return ret;
+
+	val |= thoff << RNDIS_LSO_THOFF_SHIFT | RNDIS_LSO_V2;
+	if (skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = 0;
+		iph->check = 0;
+		tcp_hdr(skb)->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr,
+							 0, IPPROTO_TCP, 0);
+	} else {
+		struct ipv6hdr *ip6 = ipv6_hdr(skb);
+
+		val |= RNDIS_LSO_IPV6;
+		ip6->payload_len = 0;
+		tcp_hdr(skb)->check = ~tcp_v6_check(0, &ip6->saddr,
+						    &ip6->daddr, 0);
+	}
+	nvsc_meta_add(m, RNDIS_PPI_LSO, val);
+	return 0;
+}
+
+/* A checksum the stack left to us: ask the host, or do it here */
+static int nvsc_tx_csum(struct nvsc_priv *priv, struct sk_buff *skb,
+			struct nvsc_tx_meta *m)
+{
+	u32 val = skb_transport_offset(skb) << RNDIS_TXCSUM_THOFF_SHIFT;
+	bool udp_ok;
+	u8 proto;
+
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		proto = ip_hdr(skb)->protocol;
+		val |= RNDIS_TXCSUM_IPV4;
+		udp_ok = priv->udp4_csum;
+		break;
+	case htons(ETH_P_IPV6):
+		proto = ipv6_hdr(skb)->nexthdr;
+		val |= RNDIS_TXCSUM_IPV6;
+		udp_ok = priv->udp6_csum;
+		break;
+	default:
+		return skb_checksum_help(skb);
+	}
+
+	if (proto == IPPROTO_TCP)
+		val |= RNDIS_TXCSUM_TCP;
+	else if (proto == IPPROTO_UDP && udp_ok)
+		val |= RNDIS_TXCSUM_UDP;
+	else
+		return skb_checksum_help(skb);
+	nvsc_meta_add(m, RNDIS_PPI_CSUM, val);
+	return 0;
+}
+
+static int nvsc_tx_meta(struct nvsc_priv *priv, struct sk_buff *skb,
+			struct nvsc_tx_meta *m)
+{
+	m->nppi = 0;
+	if (skb_vlan_tag_present(skb)) {
+		u16 tci = skb_vlan_tag_get(skb);
+		u32 val;
+
+		val = (tci >> VLAN_PRIO_SHIFT) & RNDIS_VLAN_PRIO_MASK;
+		if (tci & VLAN_CFI_MASK)
+			val |= RNDIS_VLAN_CFI;
+		val |= (tci & VLAN_VID_MASK) << RNDIS_VLAN_VID_SHIFT;
+		nvsc_meta_add(m, RNDIS_PPI_VLAN, val);
+	}
+	if (skb_is_gso(skb))
+		return nvsc_tx_lso(skb, m);
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return nvsc_tx_csum(priv, skb, m);
+	return 0;
+}
+
+/* Send the open aggregate; false if the ring had no room (dropped) */
+static bool nvsc_agg_flush(struct nvsc_priv *priv, struct nvsc_chan *ch,
+			   struct netdev_queue *txq)
+{
+	struct nvsc_agg *a = &priv->agg;
+	int ret;
+
+	if (!a->open)
+		return true;
+	a->open = false;
+	ret = nvsc_chan_tx_post(ch, &a->txd, NVSP_CHAN_DATA, a->used, NULL, 0,
+				NULL, a->pkts, a->bytes);
+	if (likely(!ret))
+		return true;
+
+	nvsc_chan_tx_put(ch, &a->txd);
+	netdev_tx_completed_queue(txq, a->pkts, a->bytes);
+	u64_stats_update_begin(&priv->tx.syncp);
+	priv->tx.send_full++;
+	priv->tx.dropped += a->pkts;
+	u64_stats_update_end(&priv->tx.syncp);
+	net_warn_ratelimited("%s: send failed (%d), %u packets dropped\n",
+			     priv->ndev->name, ret, a->pkts);
+	return false;
+}
+
+/**
+ * nvsc_agg_drop() - forget an aggregate that will never be sent
+ * @priv: the device, its queue stopped
+ */
+void nvsc_agg_drop(struct nvsc_priv *priv)
+{
+	struct nvsc_agg *a = &priv->agg;
+
+	if (!a->open || !priv->chan)
+		return;
+	a->open = false;
+	nvsc_chan_tx_put(priv->chan, &a->txd);
+	netdev_tx_completed_queue(netdev_get_tx_queue(priv->ndev, 0), a->pkts,
+				  a->bytes);
+}
+
+/* Copy a packet into the open aggregate, opening one if needed */
+static int nvsc_tx_copy(struct nvsc_priv *priv, struct nvsc_chan *ch,
+			struct netdev_queue *txq, struct sk_buff *skb,
+			const struct nvsc_tx_meta *m, u32 total)
+{
+	struct nvsc_agg *a = &priv->agg;
+	u32 start, pad = 0;
+	int ret;
+
+	if (a->open) {
+		start = ALIGN(a->used, ch->rndis_align);
+		if (start + total > a->txd.room || a->msgs >= ch->rndis_max_pkts)
+			nvsc_agg_flush(priv, ch, txq);
+		else
+			pad = start - a->used;
+	}
+	if (!a->open) {
+		ret = nvsc_chan_tx_get(ch, true, &a->txd);
+		if (ret)
+			return ret;
+		a->open = true;
+		a->used = 0;
+		a->msgs = 0;
+		a->pkts = 0;
+		a->bytes = 0;
+	}
+
+	/* The previous message grows by the padding that aligns this one */
+	if (pad) {
+		struct rndis_hdr *prev = (void *)(a->txd.buf + a->last);
+
+		memset(a->txd.buf + a->used, 0, pad);
+		le32_add_cpu(&prev->len, pad);
+		a->used += pad;
+	}
+	a->last = a->used;
+	nvsc_put_header(a->txd.buf + a->used, m, skb->len);
+	a->used += nvsc_header_len(m);
+	skb_copy_bits(skb, 0, a->txd.buf + a->used, skb->len);
+	a->used += skb->len;
+	a->msgs++;
+	a->pkts++;
+	a->bytes += skb->len;
+	netdev_tx_sent_queue(txq, skb->len);
+	return 0;
+}
+
+/* Send a packet as page ranges, its RNDIS header in the slot's room */
+static int nvsc_tx_pages(struct nvsc_priv *priv, struct nvsc_chan *ch,
+			 struct netdev_queue *txq, struct sk_buff *skb,
+			 const struct nvsc_tx_meta *m)
+{
+	struct nvsc_range r[NVSC_MAX_RANGES];
+	u32 nr = 0, i, len = skb->len;
+	struct nvsc_txd t;
+	int ret;
+
+	ret = nvsc_chan_tx_get(ch, false, &t);
+	if (ret)
+		return ret;
+
+	if (skb_headlen(skb)) {
+		r[nr].addr = virt_to_phys(skb->data);
+		r[nr].len = skb_headlen(skb);
+		nr++;
+	}
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+		if (!skb_frag_size(frag))
+			continue;
+		r[nr].addr = page_to_phys(skb_frag_page(frag)) +
+			     skb_frag_off(frag);
+		r[nr].len = skb_frag_size(frag);
+		nr++;
+	}
+	nvsc_put_header(t.buf, m, len);
+
+	netdev_tx_sent_queue(txq, len);
+	ret = nvsc_chan_tx_post(ch, &t, NVSP_CHAN_DATA, nvsc_header_len(m), r,
+				nr, skb, 1, len);
+	if (ret) {
+		netdev_tx_completed_queue(txq, 1, len);
+		nvsc_chan_tx_put(ch, &t);
+		return ret;
+	}
+	u64_stats_update_begin(&priv->tx.syncp);
+	priv->tx.scattered++;
+	u64_stats_update_end(&priv->tx.syncp);
+	return 0;
+}
+
+static bool nvsc_tx_low(struct nvsc_chan *ch)
+{
+	return nvsc_chan_ring_free_pct(ch) < NVSC_RING_STOP_PCT ||
+	       nvsc_chan_tx_free_slots(ch) < NVSC_SLOTS_STOP;
+}
+
+static bool nvsc_tx_can_wake(struct nvsc_chan *ch)
+{
+	return nvsc_chan_ring_free_pct(ch) >= NVSC_RING_WAKE_PCT &&
+	       nvsc_chan_tx_free_slots(ch) >= NVSC_SLOTS_WAKE;
+}
+
+/* Stop the queue before the ring or the slots run out */
+static void nvsc_maybe_stop(struct nvsc_priv *priv, struct nvsc_chan *ch,
+			    struct netdev_queue *txq)
+{
+	if (likely(!nvsc_tx_low(ch)))
+		return;
+	netif_tx_stop_queue(txq);
+	u64_stats_update_begin(&priv->tx.syncp);
+	priv->tx.stop_queue++;
+	u64_stats_update_end(&priv->tx.syncp);
+	/* Pairs with the barrier in nvsc_tx_done(): either it sees the queue
+	 * stopped, or we see the room it made and restart the queue here.
+	 */
+	smp_mb();
+	if (nvsc_tx_can_wake(ch) || !nvsc_chan_in_flight(ch))
+		netif_tx_start_queue(txq);
+}
+
+static void nvsc_tx_drop(struct nvsc_priv *priv, struct sk_buff *skb,
+			 u64 *why)
+{
+	u64_stats_update_begin(&priv->tx.syncp);
+	if (why)
+		(*why)++;
+	priv->tx.dropped++;
+	u64_stats_update_end(&priv->tx.syncp);
+	dev_kfree_skb_any(skb);
+}
+
+/**
+ * nvsc_start_xmit() - ndo_start_xmit
+ * @skb: the frame
+ * @ndev: our device
+ *
+ * Return: NETDEV_TX_OK, or NETDEV_TX_BUSY only when the ring is full in
+ * spite of the queue stop thresholds.
+ */
+netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
+	struct nvsc_chan *ch = priv->chan;
+	struct nvsc_tx_meta m;
+	u32 total;
+	int ret;
+
+	if (unlikely(!ch)) {
+		nvsc_tx_drop(priv, skb, NULL);
+		return NETDEV_TX_OK;
+	}
+
+	/* A tag written into the frame (AF_PACKET) travels as metadata */
+	if (unlikely(!skb_vlan_tag_present(skb) &&
+		     skb->protocol == htons(ETH_P_8021Q))) {
+		u16 tci;
+
+		if (__skb_vlan_pop(skb, &tci)) {
+			nvsc_tx_drop(priv, skb, &priv->tx.vlan_error);
+			return NETDEV_TX_OK;
+		}
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
+	}
+
+	ret = nvsc_tx_meta(priv, skb, &m);
+	if (unlikely(ret)) {
+		nvsc_tx_drop(priv, skb, &priv->tx.no_memory);
+		return NETDEV_TX_OK;
+	}
+	if (unlikely(skb->len > NVSC_MAX_FRAME)) {
+		nvsc_tx_drop(priv, skb, &priv->tx.too_big);
+		return NETDEV_TX_OK;
+	}
+
+	total = nvsc_header_len(&m) + skb->len;
+	ret = -ENOSPC;
+	if (total <= ch->ssec_size)
+		ret = nvsc_tx_copy(priv, ch, txq, skb, &m, total);
+	if (!ret) {
+		dev_consume_skb_any(skb);
+	} else {
+		/* Too large to copy, or no section free */
+		nvsc_agg_flush(priv, ch, txq);
+		ret = nvsc_tx_pages(priv, ch, txq, skb, &m);
+		if (ret == -EAGAIN && nvsc_chan_in_flight(ch)) {
+			netif_tx_stop_queue(txq);
+			u64_stats_update_begin(&priv->tx.syncp);
+			priv->tx.busy++;
+			priv->tx.stop_queue++;
+			u64_stats_update_end(&priv->tx.syncp);
+			/* Pairs with nvsc_tx_done() as in nvsc_maybe_stop() */
+			smp_mb();
+			if (nvsc_tx_can_wake(ch))
+				netif_tx_start_queue(txq);
+			return NETDEV_TX_BUSY;
+		}
+		if (ret) {
+			nvsc_tx_drop(priv, skb, ret == -EBUSY ?
+				     &priv->tx.no_space : &priv->tx.send_full);
+			return NETDEV_TX_OK;
+		}
+	}
+
+	if (priv->agg.open &&
+	    (!netdev_xmit_more() || netif_xmit_stopped(txq) || nvsc_tx_low(ch)))
+		nvsc_agg_flush(priv, ch, txq);
+	nvsc_maybe_stop(priv, ch, txq);
+	return NETDEV_TX_OK;
+}
+
+/**
+ * nvsc_tx_done() - the host completed a send
+ * @ctx: our device
+ * @cookie: the skb of a page-range send, NULL for copied packets
+ * @pkts: packets in the send
+ * @bytes: their bytes
+ *
+ * Context: NAPI, or process context with NAPI disabled (close).
+ */
+void nvsc_tx_done(void *ctx, void *cookie, u32 pkts, u32 bytes)
+{
+	struct nvsc_priv *priv = ctx;
+	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, 0);
+	struct nvsc_chan *ch = priv->chan;
+
+	if (cookie)
+		napi_consume_skb(cookie, in_softirq() ? 1 : 0);
+	/* Control messages, and sends given up on earlier, count nothing */
+	if (pkts) {
+		u64_stats_update_begin(&priv->rx.syncp);
+		priv->rx.tx_packets += pkts;
+		priv->rx.tx_bytes += bytes;
+		u64_stats_update_end(&priv->rx.syncp);
+		netdev_tx_completed_queue(txq, pkts, bytes);
+	}
+
+	/* Pairs with the barrier in nvsc_maybe_stop() */
+	smp_mb();
+	if (unlikely(netif_tx_queue_stopped(txq)) && ch &&
+	    netif_carrier_ok(priv->ndev) &&
+	    (nvsc_tx_can_wake(ch) || !nvsc_chan_in_flight(ch))) {
+		netif_tx_wake_queue(txq);
+		u64_stats_update_begin(&priv->rx.syncp);
+		priv->rx.wake_queue++;
+		u64_stats_update_end(&priv->rx.syncp);
+	}
+}
+
+/**
+ * nvsc_rx() - a frame arrived: hand it to the stack
+ * @ctx: our device
+ * @f: the frame and what the host told about it
+ *
+ * Context: NAPI.
+ */
+void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f)
+{
+	struct nvsc_priv *priv = ctx;
+	struct net_device *ndev = priv->ndev;
+	struct sk_buff *skb;
+
+	skb = napi_alloc_skb(&priv->napi, f->len);
+	if (unlikely(!skb)) {
+		u64_stats_update_begin(&priv->rx.syncp);
+		priv->rx.no_memory++;
+		priv->rx.dropped++;
+		u64_stats_update_end(&priv->rx.syncp);
+		return;
+	}
+	/* Copied out of the shared buffer before anything looks at it */
+	skb_put_data(skb, f->data, f->len);
+	skb->protocol = eth_type_trans(skb, ndev);
+
+	if ((ndev->features & NETIF_F_RXCSUM) && f->has_csum &&
+	    (f->csum & (RNDIS_RXCSUM_TCP_OK | RNDIS_RXCSUM_UDP_OK)) &&
+	    !(f->csum & (RNDIS_RXCSUM_TCP_FAIL | RNDIS_RXCSUM_UDP_FAIL |
+			 RNDIS_RXCSUM_IP_FAIL)))
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	if ((ndev->features & NETIF_F_RXHASH) && f->has_hash)
+		skb_set_hash(skb, f->hash, PKT_HASH_TYPE_L4);
+	if (f->has_vlan)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), f->vlan_tci);
+	skb_record_rx_queue(skb, 0);
+
+	u64_stats_update_begin(&priv->rx.syncp);
+	priv->rx.packets++;
+	priv->rx.bytes += f->len;
+	if (skb->pkt_type == PACKET_MULTICAST)
+		priv->rx.multicast++;
+	else if (skb->pkt_type == PACKET_BROADCAST)
+		priv->rx.broadcast++;
+	u64_stats_update_end(&priv->rx.syncp);
+
+	napi_gro_receive(&priv->napi, skb);
+}
+
+/**
+ * nvsc_tx_timer() - once a second while up: is the queue stuck?
+ * @t: our timer
+ *
+ * A host that never completes some sends would keep them counted in
+ * flight by byte queue limits forever, and the queue stopped.  When the
+ * queue is stopped, NAPI looks for sends older than NVSC_TX_LOST_AGE.
+ */
+void nvsc_tx_timer(struct timer_list *t)
+{
+	struct nvsc_priv *priv = from_timer(priv, t, tx_timer);
+	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, 0);
+
+	if (netif_xmit_stopped(txq)) {
+		set_bit(NVSC_TX_REAP, &priv->link_flags);
+		napi_schedule(&priv->napi);
+	}
+	mod_timer(&priv->tx_timer, jiffies + HZ);
+}
+
+/**
+ * nvsc_kick() - the host signalled the channel
+ * @ctx: our device
+ *
+ * Context: hard interrupt.
+ */
+void nvsc_kick(void *ctx)
+{
+	struct nvsc_priv *priv = ctx;
+
+	if (napi_schedule_prep(&priv->napi)) {
+		nvsc_chan_irq_mask(priv->chan);
+		__napi_schedule(&priv->napi);
+	}
+}
+
+/**
+ * nvsc_poll() - NAPI poll: completions, receives, host messages
+ * @napi: our NAPI context
+ * @budget: frames we may hand to the stack
+ *
+ * Return: work done, @budget to be polled again.
+ */
+int nvsc_poll(struct napi_struct *napi, int budget)
+{
+	struct nvsc_priv *priv = container_of(napi, struct nvsc_priv, napi);
+	struct nvsc_chan *ch = priv->chan;
+	bool more = false;
+	int work;
+
+	if (test_and_clear_bit(NVSC_TX_REAP, &priv->link_flags))
+		nvsc_chan_tx_reap(ch, NVSC_TX_LOST_AGE);
+	work = nvsc_chan_poll(ch, budget, &more);
+	if (work >= budget)
+		return budget;
+	/* Receive completions waiting for ring room: poll again soon */
+	if (more)
+		return budget;
+	if (napi_complete_done(napi, work) && nvsc_chan_irq_unmask(ch) &&
+	    napi_schedule_prep(napi)) {
+		nvsc_chan_irq_mask(ch);
+		__napi_schedule(napi);
+	}
+	return work;
+}

@@ -20,7 +20,6 @@ HV_TEST=$(basename "$0" .sh)
 # the multi-queue issue empties.  Key: "<test>" or "<test>:<subtest>".
 declare -A HV_OURS_PENDING=(
 	[channels]="multi-queue: issue #4"
-	[fault_ring_full]="it raises the receive buffer with ethtool -G to fill the ring with receive completions: rings, issue #4"
 	[rings]="multi-queue: issue #4"
 	[rss]="multi-queue: issue #4"
 )
@@ -145,7 +144,8 @@ hv_load() {
 	if ! grep -q '^hv_vmbus_sim ' /proc/modules; then
 		modprobe hv_vmbus_sim ${HV_SIM_PARAMS:-} "$@" || return 1
 	fi
-	modprobe hv_netvsc || return 1
+	# shellcheck disable=SC2086
+	modprobe hv_netvsc ${HV_DRV_PARAMS:-} || return 1
 	for n in $(sim_nics); do
 		wait_for 20 hv_has_dev "$n" || {
 			echo "# no netdev for simulator NIC $n"
@@ -156,7 +156,6 @@ hv_load() {
 
 hv_has_dev() { [ -n "$(hv_dev "$1")" ]; }
 
-# hv_unload: remove the driver (the simulator stays)
 # hv_unload: rmmod hv_netvsc.  A module reference can linger for a moment
 # after the last netdev operation (seen once in ten reloads of the reference
 # driver), so "in use" is retried for up to 5 s, and said.

@@ -3,7 +3,7 @@
 #
 # Probe: every NIC the simulator offers gets a netdev bound to hv_netvsc,
 # with the simulator's MAC and carrier once up; the driver unloads and
-# reloads cleanly, ten times over.
+# reloads cleanly, ten times over, and also while traffic runs.
 
 source "$(dirname "$0")/hv_lib.sh"
 
@@ -48,5 +48,23 @@ for i in $(seq 10); do
 	probe_all || { reload_ok=0; break; }
 done
 expect_eq "unload and reload 10 times" 1 "$reload_ok"
+
+# Unload while TCP and UDP streams run both ways, then load again
+under_traffic() {
+	hv_pair || return 1
+	ina iperf3 -s -D -p 5301 >/dev/null 2>&1
+	inb iperf3 -s -D -p 5302 >/dev/null 2>&1
+	sleep 0.5
+	inb timeout 20 iperf3 -c $IP_A -p 5301 -t 15 >/dev/null 2>&1 &
+	ina timeout 20 iperf3 -c $IP_B -p 5302 -u -b 50M -t 15 >/dev/null 2>&1 &
+	sleep 2
+	hv_unload || { info "rmmod under traffic failed"; return 1; }
+	killall iperf3 2>/dev/null
+	wait
+	hv_unpair
+	hv_load || { info "reload after rmmod under traffic failed"; return 1; }
+	probe_all
+}
+check "rmmod under traffic, then modprobe: every NIC back with carrier" under_traffic
 
 hv_finish

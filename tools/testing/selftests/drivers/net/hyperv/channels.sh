@@ -21,22 +21,7 @@ ch_combined() {
 }
 
 # ch_tcp NS_SRC NS_DST DST_IP PORT: 256 KiB over TCP arrive intact
-ch_tcp() {
-	local src=$1 dst=$2 ip=$3 port=$4 pid want got
-	dd if=/dev/urandom of=/tmp/ch.in bs=1024 count=256 2>/dev/null
-	want=$(sha256sum < /tmp/ch.in | cut -d' ' -f1)
-	rm -f /tmp/ch.out
-	[ -p /tmp/ch.hold ] || mkfifo /tmp/ch.hold
-	ip netns exec "$dst" timeout 30 nc -l -p "$port" 0<>/tmp/ch.hold > /tmp/ch.out &
-	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
-	ip netns exec "$src" timeout 30 nc -w 5 "$ip" "$port" < /tmp/ch.in
-	wait $pid
-	got=$(sha256sum < /tmp/ch.out | cut -d' ' -f1)
-	[ "$want" = "$got" ] && return 0
-	info "$src -> $dst: $(stat -c %s /tmp/ch.out) of 262144 bytes arrived, digest differs"
-	return 1
-}
+ch_tcp() { transfer_port_ok "$1" "$2" "$3" $((256 << 10)) "$4"; }
 
 ch_open_is() { [ "$(sim_get "$1" open_channels)" = "$2" ]; }
 

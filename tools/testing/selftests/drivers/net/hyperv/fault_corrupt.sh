@@ -52,22 +52,7 @@ fc_traffic() {
 }
 
 # fc_tcp NS_SRC NS_DST DST_IP PORT: 512 KiB over TCP arrive intact
-fc_tcp() {
-	local src=$1 dst=$2 ip=$3 port=$4 pid want got
-	dd if=/dev/urandom of=/tmp/fc.in bs=1024 count=512 2>/dev/null
-	want=$(sha256sum < /tmp/fc.in | cut -d' ' -f1)
-	rm -f /tmp/fc.out
-	[ -p /tmp/fc.hold ] || mkfifo /tmp/fc.hold
-	ip netns exec "$dst" timeout 30 nc -l -p "$port" 0<>/tmp/fc.hold > /tmp/fc.out &
-	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
-	ip netns exec "$src" timeout 30 nc -w 5 "$ip" "$port" < /tmp/fc.in
-	wait $pid
-	got=$(sha256sum < /tmp/fc.out | cut -d' ' -f1)
-	[ "$want" = "$got" ] && return 0
-	info "$src -> $dst: $(stat -c %s /tmp/fc.out) of 524288 bytes arrived, digest differs"
-	return 1
-}
+fc_tcp() { transfer_port_ok "$1" "$2" "$3" $((512 << 10)) "$4"; }
 
 fc_vlan() {
 	modprobe 8021q 2>/dev/null

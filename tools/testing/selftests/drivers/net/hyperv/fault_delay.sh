@@ -16,22 +16,7 @@ DELAY_MS=30
 
 # fd_tcp NS_SRC NS_DST DST_IP PORT KIB: KIB of random data over TCP arrive
 # intact
-fd_tcp() {
-	local src=$1 dst=$2 ip=$3 port=$4 kib=$5 pid want got
-	dd if=/dev/urandom of=/tmp/fd.in bs=1024 count="$kib" 2>/dev/null
-	want=$(sha256sum < /tmp/fd.in | cut -d' ' -f1)
-	rm -f /tmp/fd.out
-	[ -p /tmp/fd.hold ] || mkfifo /tmp/fd.hold
-	ip netns exec "$dst" timeout 60 nc -l -p "$port" 0<>/tmp/fd.hold > /tmp/fd.out &
-	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
-	ip netns exec "$src" timeout 60 nc -w 5 "$ip" "$port" < /tmp/fd.in
-	wait $pid
-	got=$(sha256sum < /tmp/fd.out | cut -d' ' -f1)
-	[ "$want" = "$got" ] && return 0
-	info "$src -> $dst: $(stat -c %s /tmp/fd.out) of $((kib * 1024)) bytes arrived, digest differs"
-	return 1
-}
+fd_tcp() { transfer_port_ok "$1" "$2" "$3" $(($5 << 10)) "$4"; }
 
 # fd_settled NIC C0 D0: every completion delayed since the snapshot (C0
 # completions, D0 delayed) has been written

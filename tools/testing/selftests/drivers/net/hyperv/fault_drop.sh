@@ -22,22 +22,7 @@ N=8
 
 # dr_tcp NS_SRC NS_DST DST_IP PORT KIB: KIB of random data over TCP arrive
 # intact
-dr_tcp() {
-	local src=$1 dst=$2 ip=$3 port=$4 kib=$5 pid want got
-	dd if=/dev/urandom of=/tmp/dr.in bs=1024 count="$kib" 2>/dev/null
-	want=$(sha256sum < /tmp/dr.in | cut -d' ' -f1)
-	rm -f /tmp/dr.out
-	[ -p /tmp/dr.hold ] || mkfifo /tmp/dr.hold
-	ip netns exec "$dst" timeout 30 nc -l -p "$port" 0<>/tmp/dr.hold > /tmp/dr.out &
-	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
-	ip netns exec "$src" timeout 30 nc -w 5 "$ip" "$port" < /tmp/dr.in
-	wait $pid
-	got=$(sha256sum < /tmp/dr.out | cut -d' ' -f1)
-	[ "$want" = "$got" ] && return 0
-	info "$src -> $dst: $(stat -c %s /tmp/dr.out) of $((kib * 1024)) bytes arrived, digest differs"
-	return 1
-}
+dr_tcp() { transfer_port_ok "$1" "$2" "$3" $(($5 << 10)) "$4"; }
 
 dr_gone() { ! kill -0 "$1" 2>/dev/null; }
 

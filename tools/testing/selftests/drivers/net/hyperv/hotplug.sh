@@ -28,22 +28,7 @@ hp_no_dev() { [ ! -e "/sys/bus/vmbus/devices/$1" ]; }
 hp_ns_gone() { ! ip netns exec "$1" ip link show "$2" >/dev/null 2>&1; }
 
 # hp_tcp NS_SRC NS_DST DST_IP PORT: 256 KiB over TCP arrive intact
-hp_tcp() {
-	local src=$1 dst=$2 ip=$3 port=$4 pid want got
-	dd if=/dev/urandom of=/tmp/hp.in bs=1024 count=256 2>/dev/null
-	want=$(sha256sum < /tmp/hp.in | cut -d' ' -f1)
-	rm -f /tmp/hp.out
-	[ -p /tmp/hp.hold ] || mkfifo /tmp/hp.hold
-	ip netns exec "$dst" timeout 30 nc -l -p "$port" 0<>/tmp/hp.hold > /tmp/hp.out &
-	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
-	ip netns exec "$src" timeout 30 nc -w 5 "$ip" "$port" < /tmp/hp.in
-	wait $pid
-	got=$(sha256sum < /tmp/hp.out | cut -d' ' -f1)
-	[ "$want" = "$got" ] && return 0
-	info "$src -> $dst: $(stat -c %s /tmp/hp.out) of 262144 bytes arrived, digest differs"
-	return 1
-}
+hp_tcp() { transfer_port_ok "$1" "$2" "$3" $((256 << 10)) "$4"; }
 
 # hp_plug NIC: move its netdev into namespace c as 10.0.0.3, up
 hp_plug() {

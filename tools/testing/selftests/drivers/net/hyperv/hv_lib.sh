@@ -282,6 +282,15 @@ hv_finish() {
 	exit $KSFT_PASS
 }
 
+# hv_pair_checked: hv_pair as the first subtest; the test ends without it
+hv_pair_checked() {
+	if ! hv_pair; then
+		fail "two NICs in two namespaces, addresses, carrier"
+		hv_finish
+	fi
+	ok "two NICs in two namespaces, addresses, carrier"
+}
+
 hv_init() {
 	echo "# $HV_TEST: driver under test: $HV_DRIVER"
 	hv_pending

@@ -11,11 +11,7 @@ source "$(dirname "$0")/hv_lib.sh"
 
 hv_init
 
-if ! hv_pair; then
-	fail "two NICs in two namespaces, addresses, carrier"
-	hv_finish
-fi
-ok "two NICs in two namespaces, addresses, carrier"
+hv_pair_checked
 
 carrier_is() { [ "$(ns_cat $NS_A "$A" carrier)" = "$1" ]; }
 operstate_is() { [ "$(ns_cat $NS_A "$A" operstate)" = "$1" ]; }

@@ -11,11 +11,7 @@ source "$(dirname "$0")/hv_lib.sh"
 
 hv_init
 
-if ! hv_pair; then
-	fail "two NICs in two namespaces, addresses, carrier"
-	hv_finish
-fi
-ok "two NICs in two namespaces, addresses, carrier"
+hv_pair_checked
 # IPv4 only: no neighbour discovery or MLD frames among the counted ones
 ina sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 inb sysctl -qw net.ipv6.conf.all.disable_ipv6=1

@@ -13,11 +13,7 @@ source "$(dirname "$0")/hv_lib.sh"
 
 hv_init
 
-if ! hv_pair; then
-	fail "two NICs in two namespaces, addresses, carrier"
-	hv_finish
-fi
-ok "two NICs in two namespaces, addresses, carrier"
+hv_pair_checked
 
 for f in rx-checksumming tx-checksumming tcp-segmentation-offload scatter-gather; do
 	expect_eq "ethtool -k: $f on" on "$(ns_feature $NS_A "$A" $f)"

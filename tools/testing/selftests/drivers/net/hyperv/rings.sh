@@ -27,22 +27,7 @@ rg_get() {
 }
 
 # rg_tcp NS_SRC NS_DST DST_IP PORT: 256 KiB over TCP arrive intact
-rg_tcp() {
-	local src=$1 dst=$2 ip=$3 port=$4 pid want got
-	dd if=/dev/urandom of=/tmp/rg.in bs=1024 count=256 2>/dev/null
-	want=$(sha256sum < /tmp/rg.in | cut -d' ' -f1)
-	rm -f /tmp/rg.out
-	[ -p /tmp/rg.hold ] || mkfifo /tmp/rg.hold
-	ip netns exec "$dst" timeout 30 nc -l -p "$port" 0<>/tmp/rg.hold > /tmp/rg.out &
-	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
-	ip netns exec "$src" timeout 30 nc -w 5 "$ip" "$port" < /tmp/rg.in
-	wait $pid
-	got=$(sha256sum < /tmp/rg.out | cut -d' ' -f1)
-	[ "$want" = "$got" ] && return 0
-	info "$src -> $dst: $(stat -c %s /tmp/rg.out) of 262144 bytes arrived, digest differs"
-	return 1
-}
+rg_tcp() { transfer_port_ok "$1" "$2" "$3" $((256 << 10)) "$4"; }
 
 # rg_traffic: ping both ways, then TCP each way
 rg_traffic() {

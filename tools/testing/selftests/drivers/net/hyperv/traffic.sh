@@ -12,11 +12,7 @@ source "$(dirname "$0")/hv_lib.sh"
 
 hv_init
 
-if ! hv_pair; then
-	fail "two NICs in two namespaces, addresses, carrier"
-	hv_finish
-fi
-ok "two NICs in two namespaces, addresses, carrier"
+hv_pair_checked
 
 mtu=$(ns_mtu $NS_A "$A")
 expect_eq "default MTU" 1500 "$mtu"

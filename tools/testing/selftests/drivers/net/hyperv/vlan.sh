@@ -11,11 +11,7 @@ source "$(dirname "$0")/hv_lib.sh"
 
 hv_init
 
-if ! hv_pair; then
-	fail "two NICs in two namespaces, addresses, carrier"
-	hv_finish
-fi
-ok "two NICs in two namespaces, addresses, carrier"
+hv_pair_checked
 
 expect_eq "ethtool -k: rx-vlan-offload on" on "$(ns_feature $NS_A "$A" rx-vlan-offload)"
 expect_eq "ethtool -k: tx-vlan-offload on" on "$(ns_feature $NS_A "$A" tx-vlan-offload)"

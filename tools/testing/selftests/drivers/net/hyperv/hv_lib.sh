@@ -19,8 +19,6 @@ HV_TEST=$(basename "$0" .sh)
 # Features our driver does not have yet, with the reason: the one list that
 # the multi-queue issue empties.  Key: "<test>" or "<test>:<subtest>".
 declare -A HV_OURS_PENDING=(
-	[fault_ring_full]="it raises the receive buffer with ethtool -G to fill the ring with receive completions: rings, issue #4"
-	[rings]="multi-queue: issue #4"
 )
 
 # Features the reference driver lacks: the test skips and says why.

@@ -211,14 +211,16 @@ static int nvsc_recv_buf_setup(struct nvsc_chan *ch)
 	u32 size, count;
 	int ret;
 
-	ch->rbuf_size = NVSC_RECV_BUF_SIZE;
-	if (ch->want_rbuf)
-		ch->rbuf_size = ch->want_rbuf;
+	if (!ch->rbuf) {
+		ch->rbuf_size = ch->want_rbuf ? ch->want_rbuf :
+				NVSC_RECV_BUF_SIZE;
+		ch->rbuf = vzalloc(ch->rbuf_size);
+		if (!ch->rbuf)
+			return -ENOMEM;
+	}
+	/* Old hosts take 15 MiB at most: share only that much */
 	if (ch->host.nvsp_ver <= NVSP_VER_2)
 		ch->rbuf_size = min_t(u32, ch->rbuf_size, 15 * 1024 * 1024);
-	ch->rbuf = vzalloc(ch->rbuf_size);
-	if (!ch->rbuf)
-		return -ENOMEM;
 	ret = vmbus_establish_gpadl(ch->vmch, ch->rbuf, ch->rbuf_size,
 				    &ch->rbuf_gpadl);
 	if (ret)
@@ -256,12 +258,13 @@ static int nvsc_send_buf_setup(struct nvsc_chan *ch)
 	u32 size, i;
 	int ret;
 
-	ch->sbuf_size = NVSC_SEND_BUF_SIZE;
-	if (ch->want_sbuf)
-		ch->sbuf_size = ch->want_sbuf;
-	ch->sbuf = vzalloc(ch->sbuf_size);
-	if (!ch->sbuf)
-		return -ENOMEM;
+	if (!ch->sbuf) {
+		ch->sbuf_size = ch->want_sbuf ? ch->want_sbuf :
+				NVSC_SEND_BUF_SIZE;
+		ch->sbuf = vzalloc(ch->sbuf_size);
+		if (!ch->sbuf)
+			return -ENOMEM;
+	}
 	ret = vmbus_establish_gpadl(ch->vmch, ch->sbuf, ch->sbuf_size,
 				    &ch->sbuf_gpadl);
 	if (ret)
@@ -299,6 +302,40 @@ static int nvsc_send_buf_setup(struct nvsc_chan *ch)
 		ch->slot_free[i] = NVSC_TX_SLOTS - 1 - i;
 	ch->nslot_free = NVSC_TX_SLOTS;
 	return 0;
+}
+
+/**
+ * nvsc_chan_prealloc() - allocate the receive and send buffers ahead
+ * @ch: a channel not open yet, want_rbuf and want_sbuf filled in
+ *
+ * Lets a reconfiguration fail for lack of memory before it closes the
+ * channel in use.  nvsc_chan_open() uses these buffers, and frees them
+ * when it fails; nvsc_chan_unused() frees them if it is never called.
+ *
+ * Return: 0 or -ENOMEM (nothing is then allocated).
+ */
+int nvsc_chan_prealloc(struct nvsc_chan *ch)
+{
+	ch->rbuf_size = ch->want_rbuf ? ch->want_rbuf : NVSC_RECV_BUF_SIZE;
+	ch->sbuf_size = ch->want_sbuf ? ch->want_sbuf : NVSC_SEND_BUF_SIZE;
+	ch->rbuf = vzalloc(ch->rbuf_size);
+	ch->sbuf = vzalloc(ch->sbuf_size);
+	if (ch->rbuf && ch->sbuf)
+		return 0;
+	nvsc_chan_unused(ch);
+	return -ENOMEM;
+}
+
+/**
+ * nvsc_chan_unused() - free what nvsc_chan_prealloc() allocated
+ * @ch: a channel that was never opened
+ */
+void nvsc_chan_unused(struct nvsc_chan *ch)
+{
+	vfree(ch->rbuf);
+	vfree(ch->sbuf);
+	ch->rbuf = NULL;
+	ch->sbuf = NULL;
 }
 
 static void nvsc_buffers_free(struct nvsc_chan *ch)
@@ -517,6 +554,8 @@ u32 nvsc_chan_open_queues(struct nvsc_chan *ch)
 	/* Queues 0..n-1 must all be open: stop at the first gap */
 	for (n = 1; n <= got && ch->q[n].open; n++)
 		;
+	/* An offer that comes after this is not ours to open any more */
+	WRITE_ONCE(ch->sc_want, 0);
 	/* Read by the primary's NAPI to check the host's send table */
 	WRITE_ONCE(ch->num_queues, n);
 	return n;
@@ -602,8 +641,9 @@ void nvsc_chan_close(struct nvsc_chan *ch)
 	WRITE_ONCE(ch->tx_ready, false);
 	/* Closes the subchannels too */
 	vmbus_close(ch->vmch);
+	/* Read by nvsc_tx_done() through the layer above */
 	for (i = 0; i < NVSC_MAX_QUEUES; i++)
-		ch->q[i].open = false;
+		WRITE_ONCE(ch->q[i].open, false);
 	nvsc_gpadls_teardown(ch);
 
 	/* No poller and no callback any more: nothing races with us */

@@ -247,6 +247,8 @@ struct nvsc_chan {
 };
 
 /* nvsc_chan.c */
+int nvsc_chan_prealloc(struct nvsc_chan *ch);
+void nvsc_chan_unused(struct nvsc_chan *ch);
 int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu);
 u32 nvsc_chan_open_queues(struct nvsc_chan *ch);
 void nvsc_chan_quiesce(struct nvsc_chan *ch);

@@ -279,9 +279,14 @@ static int nvsc_set_ringparam(struct net_device *ndev,
 	ret = nvsc_reconfigure(priv, ndev->mtu);
 	if (!ret)
 		return 0;
-	NL_SET_ERR_MSG_MOD(extack, "host refused the new buffers; old sizes kept");
 	priv->rx_sections = old_rx;
 	priv->tx_sections = old_tx;
+	if (priv->chan) {
+		/* Nothing was torn down: the old buffers are still in use */
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the new buffers");
+		return ret;
+	}
+	NL_SET_ERR_MSG_MOD(extack, "host refused the new buffers; old sizes kept");
 	if (nvsc_reconfigure(priv, ndev->mtu))
 		netdev_err(ndev, "cannot restore the old buffers: device detached\n");
 	return ret;
@@ -337,9 +342,12 @@ static int nvsc_set_channels(struct net_device *ndev,
 	ret = nvsc_reconfigure(priv, ndev->mtu);
 	if (!ret && priv->num_queues == n)
 		return 0;
+	priv->want_queues = old;
+	/* No memory for the new channel: the old one still works */
+	if (ret && priv->chan)
+		return ret;
 	netdev_err(ndev, "cannot open %u channels (%d, got %u); back to %u\n",
 		   n, ret, priv->num_queues, old);
-	priv->want_queues = old;
 	if (nvsc_reconfigure(priv, ndev->mtu))
 		netdev_err(ndev, "cannot restore %u channels: device detached\n",
 			   old);

@@ -170,36 +170,40 @@ static int nvsc_rss_restore(struct nvsc_priv *priv)
 	return nvsc_rss_apply(priv, rss);
 }
 
-/**
- * nvsc_attach() - open the channel and bring the host's NIC up
- * @priv: the device, detached
- * @mtu: the MTU to announce to the host
- *
- * Context: process, RTNL held (or probe).
- * Return: 0 or -errno.
- */
-int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
+/* A new channel with the settings in @priv and its buffers allocated */
+static struct nvsc_chan *nvsc_chan_new(struct nvsc_priv *priv)
 {
-	u32 want = clamp_t(u32, priv->want_queues, 1, NVSC_MAX_QUEUES), i, n;
 	struct nvsc_chan *ch;
-	int ret;
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
-		return -ENOMEM;
+		return NULL;
 	ch->hdev = priv->hdev;
 	ch->vmch = priv->hdev->channel;
 	ch->ops = &nvsc_chan_ops;
 	ch->ctx = priv;
 	ch->err = &priv->host_err;
 	ch->ring_bytes = priv->ring_bytes;
-	ch->want_queues = want;
+	ch->want_queues = clamp_t(u32, priv->want_queues, 1, NVSC_MAX_QUEUES);
 	if (priv->rx_sections)
 		ch->want_rbuf = PAGE_ALIGN(priv->rx_sections *
 					   NVSC_RECV_SECTION_DEFAULT);
 	if (priv->tx_sections)
 		ch->want_sbuf = PAGE_ALIGN(priv->tx_sections *
 					   NVSC_SEND_SECTION_DEFAULT);
+	if (nvsc_chan_prealloc(ch)) {
+		kfree(ch);
+		return NULL;
+	}
+	return ch;
+}
+
+/* Bring the host's NIC up on @ch, which becomes the device's channel */
+static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
+			    u32 mtu)
+{
+	u32 want = ch->want_queues, i, n;
+	int ret;
 
 	/* Replies come through NAPI: it must run before the channel opens,
 	 * and a subchannel's before the host offers it
@@ -423,14 +427,40 @@ static int nvsc_stop(struct net_device *ndev)
 	return 0;
 }
 
-/* Close and reopen the channel with another MTU; the queue is stopped */
+/**
+ * nvsc_attach() - open the channel and bring the host's NIC up
+ * @priv: the device, detached
+ * @mtu: the MTU to announce to the host
+ *
+ * Context: process, RTNL held (or probe).
+ * Return: 0 or -errno.
+ */
+int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
+{
+	struct nvsc_chan *ch = nvsc_chan_new(priv);
+
+	if (!ch)
+		return -ENOMEM;
+	return nvsc_attach_chan(priv, ch, mtu);
+}
+
+/* Close and reopen the channel with the settings in @priv and @mtu.  The
+ * new channel and its buffers are allocated first: if that fails, the old
+ * channel stays attached and working (priv->chan is still set).
+ */
 static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 {
 	struct net_device *ndev = priv->ndev;
+	struct nvsc_chan *ch;
 	int ret;
 
+	ch = nvsc_chan_new(priv);
+	if (!ch)
+		return -ENOMEM;
+	netif_tx_disable(ndev);
+	netif_carrier_off(ndev);
 	nvsc_detach(priv);
-	ret = nvsc_attach(priv, mtu);
+	ret = nvsc_attach_chan(priv, ch, mtu);
 	if (ret)
 		return ret;
 	if (netif_running(ndev)) {
@@ -492,24 +522,20 @@ int nvsc_resume(struct nvsc_priv *priv)
 
 /**
  * nvsc_reconfigure() - reopen the channel with the settings in @priv
- * @priv: the device, attached
+ * @priv: the device, attached or left detached by a failed call
  * @mtu: the MTU to announce to the host
  *
  * The host takes queue counts and buffer sizes only when the channel
- * opens, so the channel is closed and opened again; the caller restores
- * its old settings and calls again when this fails.
+ * opens, so the channel is closed and opened again; when this fails with
+ * the device detached (priv->chan NULL), the caller restores its old
+ * settings and calls again.
  *
  * Context: process, RTNL held.
- * Return: 0 or -errno (the device is then detached).
+ * Return: 0 or -errno.
  */
 int nvsc_reconfigure(struct nvsc_priv *priv, u32 mtu)
 {
-	struct net_device *ndev = priv->ndev;
-
-	if (!priv->chan)
-		return -ENODEV;
-	netif_tx_disable(ndev);
-	netif_carrier_off(ndev);
+	/* Also after a failed attempt, with the device detached */
 	return nvsc_reattach(priv, mtu);
 }
 
@@ -520,14 +546,15 @@ static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 
 	if (!priv->chan)
 		return -ENODEV;
-	netif_tx_disable(ndev);
-	netif_carrier_off(ndev);
 	/* The host sizes its receive sections by the MTU: start over */
 	ret = nvsc_reattach(priv, mtu);
 	if (!ret) {
 		WRITE_ONCE(ndev->mtu, mtu);
 		return 0;
 	}
+	/* No memory for the new channel: the old one still works */
+	if (priv->chan)
+		return ret;
 	netdev_err(ndev, "MTU %d refused (%d), back to %d\n", mtu, ret, old);
 	if (nvsc_reattach(priv, old))
 		netdev_err(ndev, "cannot restore MTU %d: device detached\n",

@@ -522,8 +522,9 @@ void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
 
 	/* Pairs with the barrier in nvsc_maybe_stop() */
 	smp_mb();
+	/* A closed queue's ring is gone: only an open one can wake */
 	if (unlikely(netif_tx_queue_stopped(txq)) && ch &&
-	    netif_carrier_ok(priv->ndev) &&
+	    READ_ONCE(ch->q[q].open) && netif_carrier_ok(priv->ndev) &&
 	    (nvsc_tx_can_wake(ch, q) || !nvsc_chan_in_flight(ch, q))) {
 		netif_tx_wake_queue(txq);
 		u64_stats_update_begin(&pq->rx.syncp);

@@ -444,6 +444,22 @@ int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
 	return nvsc_attach_chan(priv, ch, mtu);
 }
 
+/* A new RNDIS session starts with the permanent address: give the host
+ * the one the device has, if the user changed it
+ */
+static void nvsc_restore_mac(struct nvsc_priv *priv)
+{
+	struct net_device *ndev = priv->ndev;
+	int ret;
+
+	if (ether_addr_equal(ndev->dev_addr, priv->chan->host.mac))
+		return;
+	ret = nvsc_rndis_set_mac(priv->chan, ndev->dev_addr);
+	if (ret)
+		netdev_err(ndev, "host refused MAC %pM again: %d\n",
+			   ndev->dev_addr, ret);
+}
+
 /* Close and reopen the channel with the settings in @priv and @mtu.  The
  * new channel and its buffers are allocated first: if that fails, the old
  * channel stays attached and working (priv->chan is still set).
@@ -463,6 +479,7 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	ret = nvsc_attach_chan(priv, ch, mtu);
 	if (ret)
 		return ret;
+	nvsc_restore_mac(priv);
 	if (netif_running(ndev)) {
 		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
 		if (ret)
@@ -506,6 +523,8 @@ int nvsc_resume(struct nvsc_priv *priv)
 
 	rtnl_lock();
 	ret = nvsc_attach(priv, ndev->mtu);
+	if (!ret)
+		nvsc_restore_mac(priv);
 	if (!ret && netif_running(ndev)) {
 		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
 		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))

@@ -20,6 +20,21 @@
 /* Largest receive and send buffers, as ethtool -g shows the maxima */
 #define NVSC_RECV_BUF_MAX	(31 * 1024 * 1024)
 #define NVSC_SEND_BUF_MAX	(15 * 1024 * 1024)
+/* Fewest sections ethtool -G accepts either way */
+#define NVSC_MIN_SECTIONS	10
+/* Queues at probe, at most (the host and the CPUs may give fewer) */
+#define NVSC_DEFAULT_QUEUES	8
+
+/* Copybreak defaults (bytes), as the DPDK netvsc driver has them */
+#define NVSC_RX_COPYBREAK_DEFAULT	256
+#define NVSC_TX_COPYBREAK_DEFAULT	512
+
+/* rx-flow-hash: the flow types hashed on their ports (nvsc_priv.l4_hash) */
+#define NVSC_L4_TCP4		BIT(0)
+#define NVSC_L4_TCP6		BIT(1)
+#define NVSC_L4_UDP4		BIT(2)
+#define NVSC_L4_UDP6		BIT(3)
+#define NVSC_L4_ALL		GENMASK(3, 0)
 
 /* Large send is worth it only for sends of a few frames at least */
 #define NVSC_LSO_MIN_SIZE	(2 * ETH_DATA_LEN)
@@ -66,7 +81,6 @@ enum {
 	NVSC_LINK_HOST_UP,	/* the host says the medium is connected */
 	NVSC_LINK_BOUNCE,	/* a network change asks for a carrier bounce */
 	NVSC_LINK_RESTORE,	/* carrier is down for a bounce */
-	NVSC_TX_REAP,		/* NAPI: look for sends the host lost */
 };
 
 /* Copied packets gathered into one send section while xmit_more */
@@ -80,18 +94,44 @@ struct nvsc_agg {
 	u32 bytes;
 };
 
+/* One queue: its NAPI, its aggregate and its counters */
+struct nvsc_pq {
+	struct napi_struct napi;
+	struct nvsc_priv *priv;
+	u32 idx;
+	struct nvsc_agg agg;	/* under the tx queue lock */
+	struct nvsc_tx_stats tx;	/* under the tx queue lock */
+	struct nvsc_rx_stats rx;	/* in this queue's NAPI */
+};
+
 struct nvsc_priv {
 	struct net_device *ndev;
 	struct hv_device *hdev;
-	/* Changed under RTNL with the queue stopped and NAPI disabled */
+	/* Changed under RTNL with the queues stopped and NAPI disabled */
 	struct nvsc_chan *chan;
-	struct napi_struct napi;
 	u32 ring_bytes;
 	u32 msg_enable;
 
-	struct nvsc_agg agg;	/* under the tx queue lock */
-	struct nvsc_tx_stats tx;
-	struct nvsc_rx_stats rx;
+	/* Queues: the host's maximum (fixed at probe), the count asked
+	 * for, and the count open; RTNL
+	 */
+	u32 max_queues;
+	u32 want_queues;
+	u32 num_queues;
+	/* Sections asked for with ethtool -G, 0 for the default; RTNL */
+	u32 rx_sections;
+	u32 tx_sections;
+	/* RSS as the user set it, given again after every reattach; RTNL */
+	struct nvsc_rss rss;
+	u32 l4_hash;		/* NVSC_L4_*; read by select_queue */
+	/* The host's send indirection table, written by the channel */
+	u32 send_table[NVSC_SEND_TABLE_SIZE];
+	/* Queues whose NAPI looks for sends the host lost */
+	DECLARE_BITMAP(reap, NVSC_MAX_QUEUES);
+	/* Copybreak tunables (bytes), read locklessly by the data path */
+	u32 rx_copybreak;
+	u32 tx_copybreak;
+
 	struct nvsc_host_errors host_err;
 
 	/* Offloads the host offers, from its capabilities */
@@ -105,6 +145,8 @@ struct nvsc_priv {
 	struct delayed_work link_work;
 	struct timer_list tx_timer; /* watches for a queue stuck stopped */
 	struct work_struct rx_mode_work;
+
+	struct nvsc_pq pq[NVSC_MAX_QUEUES];
 };
 
 /* nvsc_netdev.c */
@@ -114,14 +156,20 @@ void nvsc_netdev_setup(struct net_device *ndev);
 void nvsc_set_hw_features(struct nvsc_priv *priv);
 void nvsc_suspend(struct nvsc_priv *priv);
 int nvsc_resume(struct nvsc_priv *priv);
+int nvsc_reconfigure(struct nvsc_priv *priv, u32 mtu);
+int nvsc_rss_apply(struct nvsc_priv *priv, const struct nvsc_rss *rss);
+u32 nvsc_hash_info(struct nvsc_priv *priv, u32 l4_hash);
 extern const struct nvsc_chan_ops nvsc_chan_ops;
 
 /* nvsc_txrx.c */
 netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+u16 nvsc_select_queue(struct net_device *ndev, struct sk_buff *skb,
+		      struct net_device *sb_dev);
 int nvsc_poll(struct napi_struct *napi, int budget);
-void nvsc_kick(void *ctx);
-void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f);
-void nvsc_tx_done(void *ctx, void *cookie, u32 pkts, u32 bytes);
+void nvsc_kick(void *ctx, u32 q);
+void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f);
+void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes);
+void nvsc_send_table(void *ctx, const u32 *table);
 void nvsc_agg_drop(struct nvsc_priv *priv);
 void nvsc_tx_timer(struct timer_list *t);
 

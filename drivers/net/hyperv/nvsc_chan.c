@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <asm/unaligned.h>
 
 #include "nvsc_chan.h"
 
@@ -40,29 +41,31 @@ static const u32 nvsc_nvsp_versions[] = {
 
 static void nvsc_chan_isr(void *context)
 {
-	struct nvsc_chan *ch = context;
+	struct nvsc_queue *q = context;
 
-	ch->ops->kick(ch->ctx);
+	q->ch->ops->kick(q->ch->ctx, q->idx);
 }
 
 /**
  * nvsc_chan_irq_mask() - stop the host from signalling while we poll
  * @ch: the channel
+ * @q: the queue
  */
-void nvsc_chan_irq_mask(struct nvsc_chan *ch)
+void nvsc_chan_irq_mask(struct nvsc_chan *ch, u32 q)
 {
-	hv_begin_read(&ch->vmch->inbound);
+	hv_begin_read(&ch->q[q].vmch->inbound);
 }
 
 /**
  * nvsc_chan_irq_unmask() - let the host signal again
  * @ch: the channel
+ * @q: the queue
  *
  * Return: true if packets arrived meanwhile and polling must go on.
  */
-bool nvsc_chan_irq_unmask(struct nvsc_chan *ch)
+bool nvsc_chan_irq_unmask(struct nvsc_chan *ch, u32 q)
 {
-	return hv_end_read(&ch->vmch->inbound) != 0;
+	return hv_end_read(&ch->q[q].vmch->inbound) != 0;
 }
 
 static int nvsc_send_oneway(struct nvsc_chan *ch, const struct nvsp_msg *m)
@@ -178,6 +181,29 @@ static int nvsc_negotiate(struct nvsc_chan *ch)
 	return nvsc_send_oneway(ch, &req);
 }
 
+/* Per-queue memory, once the receive buffer's section count is known */
+static int nvsc_queue_alloc(struct nvsc_queue *q)
+{
+	/* The host has at most one packet in flight per section */
+	q->rcomp_size = q->ch->rsec_count + 1;
+	q->rcomp_head = 0;
+	q->rcomp_tail = 0;
+	q->rcomp = kvcalloc(q->rcomp_size, sizeof(u64), GFP_KERNEL);
+	q->mpb = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	q->in_flight = 0;
+	if (!q->rcomp || !q->mpb)
+		return -ENOMEM;
+	return 0;
+}
+
+static void nvsc_queue_free(struct nvsc_queue *q)
+{
+	kvfree(q->rcomp);
+	q->rcomp = NULL;
+	kfree(q->mpb);
+	q->mpb = NULL;
+}
+
 static int nvsc_recv_buf_setup(struct nvsc_chan *ch)
 {
 	const struct nvsp_recv_buf_done *d;
@@ -185,12 +211,16 @@ static int nvsc_recv_buf_setup(struct nvsc_chan *ch)
 	u32 size, count;
 	int ret;
 
-	ch->rbuf_size = NVSC_RECV_BUF_SIZE;
+	if (!ch->rbuf) {
+		ch->rbuf_size = ch->want_rbuf ? ch->want_rbuf :
+				NVSC_RECV_BUF_SIZE;
+		ch->rbuf = vzalloc(ch->rbuf_size);
+		if (!ch->rbuf)
+			return -ENOMEM;
+	}
+	/* Old hosts take 15 MiB at most: share only that much */
 	if (ch->host.nvsp_ver <= NVSP_VER_2)
-		ch->rbuf_size = 15 * 1024 * 1024;
-	ch->rbuf = vzalloc(ch->rbuf_size);
-	if (!ch->rbuf)
-		return -ENOMEM;
+		ch->rbuf_size = min_t(u32, ch->rbuf_size, 15 * 1024 * 1024);
 	ret = vmbus_establish_gpadl(ch->vmch, ch->rbuf, ch->rbuf_size,
 				    &ch->rbuf_gpadl);
 	if (ret)
@@ -219,12 +249,7 @@ static int nvsc_recv_buf_setup(struct nvsc_chan *ch)
 	ch->rsec_size = size;
 	ch->rsec_count = count;
 
-	/* The host has at most one packet in flight per section */
-	ch->rcomp_size = count + 1;
-	ch->rcomp = kvcalloc(ch->rcomp_size, sizeof(u64), GFP_KERNEL);
-	if (!ch->rcomp)
-		return -ENOMEM;
-	return 0;
+	return nvsc_queue_alloc(&ch->q[0]);
 }
 
 static int nvsc_send_buf_setup(struct nvsc_chan *ch)
@@ -233,10 +258,13 @@ static int nvsc_send_buf_setup(struct nvsc_chan *ch)
 	u32 size, i;
 	int ret;
 
-	ch->sbuf_size = NVSC_SEND_BUF_SIZE;
-	ch->sbuf = vzalloc(ch->sbuf_size);
-	if (!ch->sbuf)
-		return -ENOMEM;
+	if (!ch->sbuf) {
+		ch->sbuf_size = ch->want_sbuf ? ch->want_sbuf :
+				NVSC_SEND_BUF_SIZE;
+		ch->sbuf = vzalloc(ch->sbuf_size);
+		if (!ch->sbuf)
+			return -ENOMEM;
+	}
 	ret = vmbus_establish_gpadl(ch->vmch, ch->sbuf, ch->sbuf_size,
 				    &ch->sbuf_gpadl);
 	if (ret)
@@ -268,8 +296,7 @@ static int nvsc_send_buf_setup(struct nvsc_chan *ch)
 	ch->slots = kvcalloc(NVSC_TX_SLOTS, sizeof(*ch->slots), GFP_KERNEL);
 	ch->slot_free = kvcalloc(NVSC_TX_SLOTS, sizeof(u32), GFP_KERNEL);
 	ch->hdr_room = vzalloc(NVSC_TX_SLOTS * NVSC_TX_HDR_SIZE);
-	ch->mpb = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!ch->slots || !ch->slot_free || !ch->hdr_room || !ch->mpb)
+	if (!ch->slots || !ch->slot_free || !ch->hdr_room)
 		return -ENOMEM;
 	for (i = 0; i < NVSC_TX_SLOTS; i++)
 		ch->slot_free[i] = NVSC_TX_SLOTS - 1 - i;
@@ -277,8 +304,44 @@ static int nvsc_send_buf_setup(struct nvsc_chan *ch)
 	return 0;
 }
 
+/**
+ * nvsc_chan_prealloc() - allocate the receive and send buffers ahead
+ * @ch: a channel not open yet, want_rbuf and want_sbuf filled in
+ *
+ * Lets a reconfiguration fail for lack of memory before it closes the
+ * channel in use.  nvsc_chan_open() uses these buffers, and frees them
+ * when it fails; nvsc_chan_unused() frees them if it is never called.
+ *
+ * Return: 0 or -ENOMEM (nothing is then allocated).
+ */
+int nvsc_chan_prealloc(struct nvsc_chan *ch)
+{
+	ch->rbuf_size = ch->want_rbuf ? ch->want_rbuf : NVSC_RECV_BUF_SIZE;
+	ch->sbuf_size = ch->want_sbuf ? ch->want_sbuf : NVSC_SEND_BUF_SIZE;
+	ch->rbuf = vzalloc(ch->rbuf_size);
+	ch->sbuf = vzalloc(ch->sbuf_size);
+	if (ch->rbuf && ch->sbuf)
+		return 0;
+	nvsc_chan_unused(ch);
+	return -ENOMEM;
+}
+
+/**
+ * nvsc_chan_unused() - free what nvsc_chan_prealloc() allocated
+ * @ch: a channel that was never opened
+ */
+void nvsc_chan_unused(struct nvsc_chan *ch)
+{
+	vfree(ch->rbuf);
+	vfree(ch->sbuf);
+	ch->rbuf = NULL;
+	ch->sbuf = NULL;
+}
+
 static void nvsc_buffers_free(struct nvsc_chan *ch)
 {
+	u32 i;
+
 	/* A GPADL the host may still map keeps its memory (decrypted) */
 	if (ch->rbuf && !ch->rbuf_gpadl.decrypted)
 		vfree(ch->rbuf);
@@ -286,8 +349,8 @@ static void nvsc_buffers_free(struct nvsc_chan *ch)
 		vfree(ch->sbuf);
 	ch->rbuf = NULL;
 	ch->sbuf = NULL;
-	kvfree(ch->rcomp);
-	ch->rcomp = NULL;
+	for (i = 0; i < NVSC_MAX_QUEUES; i++)
+		nvsc_queue_free(&ch->q[i]);
 	bitmap_free(ch->ssec_map);
 	ch->ssec_map = NULL;
 	kvfree(ch->slots);
@@ -296,8 +359,6 @@ static void nvsc_buffers_free(struct nvsc_chan *ch)
 	ch->slot_free = NULL;
 	vfree(ch->hdr_room);
 	ch->hdr_room = NULL;
-	kfree(ch->mpb);
-	ch->mpb = NULL;
 }
 
 static void nvsc_gpadls_teardown(struct nvsc_chan *ch)
@@ -330,7 +391,12 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 	spin_lock_init(&ch->rndis_lock);
 	init_completion(&ch->rndis_done);
 	spin_lock_init(&ch->tx_lock);
+	init_waitqueue_head(&ch->sc_wait);
 	ch->ndis_mtu = mtu + ETH_HLEN;
+	ch->q[0].ch = ch;
+	ch->q[0].vmch = ch->vmch;
+	ch->q[0].idx = 0;
+	ch->num_queues = 1;
 
 	set_channel_read_mode(ch->vmch, HV_CALL_ISR);
 	ch->vmch->max_pkt_size = NVSC_MAX_IN_PKT;
@@ -339,7 +405,7 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 	ch->vmch->request_addr_callback = NULL;
 
 	ret = vmbus_open(ch->vmch, ch->ring_bytes, ch->ring_bytes, NULL, 0,
-			 nvsc_chan_isr, ch);
+			 nvsc_chan_isr, &ch->q[0]);
 	if (ret) {
 		dev_err(&ch->hdev->device, "cannot open the channel: %d\n",
 			ret);
@@ -360,6 +426,8 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 	/* Published to senders: the send buffer and slots are ready */
 	smp_store_release(&ch->tx_ready, true);
 
+	ch->q[0].open = true;
+
 	ret = nvsc_rndis_start(ch);
 	if (ret)
 		goto close_channel;
@@ -369,20 +437,143 @@ close_channel:
 	WRITE_ONCE(ch->rx_ready, false);
 	WRITE_ONCE(ch->tx_ready, false);
 	vmbus_close(ch->vmch);
+	ch->q[0].open = false;
 	nvsc_gpadls_teardown(ch);
 	nvsc_buffers_free(ch);
 	return ret;
 }
 
+/* The host offers a subchannel: open it as queue sub_channel_index.
+ * Process context (the bus's offer work), while nvsc_chan_open_queues()
+ * waits for it.
+ */
+static void nvsc_sc_open(struct vmbus_channel *sc)
+{
+	struct vmbus_channel *primary = sc->primary_channel;
+	struct nvsc_queue *q0, *q;
+	struct nvsc_chan *ch;
+	u32 idx;
+	int ret;
+
+	if (!primary)
+		return;
+	q0 = primary->channel_callback_context;
+	ch = q0->ch;
+	idx = sc->offermsg.offer.sub_channel_index;
+	if (!idx || idx > READ_ONCE(ch->sc_want) || ch->q[idx].open) {
+		atomic64_inc(&ch->err->bad_packet);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "unexpected subchannel %u\n", idx);
+		goto seen;
+	}
+	q = &ch->q[idx];
+	q->ch = ch;
+	q->vmch = sc;
+	q->idx = idx;
+	ret = nvsc_queue_alloc(q);
+	if (ret)
+		goto free_queue;
+	set_channel_read_mode(sc, HV_CALL_ISR);
+	sc->max_pkt_size = NVSC_MAX_IN_PKT;
+	sc->rqstor_size = 0;
+	sc->next_request_id_callback = NULL;
+	sc->request_addr_callback = NULL;
+	ret = vmbus_open(sc, ch->ring_bytes, ch->ring_bytes, NULL, 0,
+			 nvsc_chan_isr, q);
+	if (ret)
+		goto free_queue;
+	q->open = true;
+	goto seen;
+
+free_queue:
+	dev_err(&ch->hdev->device, "cannot open subchannel %u: %d\n", idx,
+		ret);
+	nvsc_queue_free(q);
+seen:
+	/* Pairs with the wait in nvsc_chan_open_queues() */
+	atomic_inc(&ch->sc_seen);
+	wake_up(&ch->sc_wait);
+}
+
+/**
+ * nvsc_chan_open_queues() - ask the host for subchannels and open them
+ * @ch: an open channel whose RSS capabilities are known
+ *
+ * Asks for want_queues - 1 subchannels when NVSP 5 or later and the host
+ * offers at least two receive queues, and waits (bounded) until each one
+ * the host grants is open.  The layer above must be able to poll queues
+ * 1 to want_queues - 1 before this.  On return num_queues says how many
+ * queues are usable; a failure leaves one queue, not an error.
+ *
+ * Context: process, may sleep.
+ * Return: the number of queues open.
+ */
+u32 nvsc_chan_open_queues(struct nvsc_chan *ch)
+{
+	u32 table[NVSC_SEND_TABLE_SIZE];
+	struct nvsp_msg req, reply;
+	u32 want, got, i, n;
+	int ret;
+
+	want = min3(ch->want_queues, ch->host.rss_queues,
+		    (u32)NVSC_MAX_QUEUES);
+	if (ch->host.nvsp_ver < NVSP_VER_5 || want < 2)
+		want = 1;
+	/* Until the host sends its table; it may do so before we return */
+	for (i = 0; i < NVSC_SEND_TABLE_SIZE; i++)
+		table[i] = i % want;
+	ch->ops->send_table(ch->ctx, table);
+	if (want < 2)
+		return 1;
+
+	atomic_set(&ch->sc_seen, 0);
+	WRITE_ONCE(ch->sc_want, want - 1);
+	vmbus_set_sc_create_callback(ch->vmch, nvsc_sc_open);
+
+	memset(&req, 0, sizeof(req));
+	req.type = cpu_to_le32(NVSP_T_SUBCHANNEL);
+	req.subchan.op = cpu_to_le32(NVSP_SUBCHANNEL_ALLOCATE);
+	req.subchan.num = cpu_to_le32(want - 1);
+	ret = nvsc_nvsp_request(ch, &req, NVSP_T_SUBCHANNEL, &reply);
+	got = le32_to_cpu(reply.subchan.num);
+	if (ret || le32_to_cpu(reply.subchan.op) != NVSP_S_SUCCESS ||
+	    got > want - 1) {
+		dev_warn(&ch->hdev->device,
+			 "host refused subchannels (%d, status %u, %u of %u)\n",
+			 ret, ret ? 0 : le32_to_cpu(reply.subchan.op),
+			 ret ? 0 : got, want - 1);
+		got = 0;
+	}
+	if (got && !wait_event_timeout(ch->sc_wait,
+				       atomic_read(&ch->sc_seen) >= got,
+				       NVSC_CTL_TIMEOUT))
+		dev_warn(&ch->hdev->device,
+			 "host offered %d of %u subchannels in time\n",
+			 atomic_read(&ch->sc_seen), got);
+
+	/* Queues 0..n-1 must all be open: stop at the first gap */
+	for (n = 1; n <= got && ch->q[n].open; n++)
+		;
+	/* An offer that comes after this is not ours to open any more */
+	WRITE_ONCE(ch->sc_want, 0);
+	/* Read by the primary's NAPI to check the host's send table */
+	WRITE_ONCE(ch->num_queues, n);
+	return n;
+}
+
 static bool nvsc_chan_busy(struct nvsc_chan *ch)
 {
 	bool busy;
+	u32 i;
 
 	spin_lock_bh(&ch->tx_lock);
 	busy = ch->slots && ch->nslot_free != NVSC_TX_SLOTS;
 	spin_unlock_bh(&ch->tx_lock);
 	/* rcomp_head and rcomp_tail change in NAPI only */
-	return busy || READ_ONCE(ch->rcomp_head) != READ_ONCE(ch->rcomp_tail);
+	for (i = 0; i < NVSC_MAX_QUEUES && !busy; i++)
+		busy = READ_ONCE(ch->q[i].rcomp_head) !=
+		       READ_ONCE(ch->q[i].rcomp_tail);
+	return busy;
 }
 
 /* The host has read everything we wrote to the outbound ring */
@@ -413,7 +604,7 @@ void nvsc_chan_quiesce(struct nvsc_chan *ch)
 		if (time_after(jiffies, deadline)) {
 			dev_warn(&ch->hdev->device,
 				 "host did not complete %u sends; closing anyway\n",
-				 nvsc_chan_in_flight(ch));
+				 NVSC_TX_SLOTS - READ_ONCE(ch->nslot_free));
 			break;
 		}
 		usleep_range(1000, 2000);
@@ -448,7 +639,11 @@ void nvsc_chan_close(struct nvsc_chan *ch)
 
 	WRITE_ONCE(ch->rx_ready, false);
 	WRITE_ONCE(ch->tx_ready, false);
+	/* Closes the subchannels too */
 	vmbus_close(ch->vmch);
+	/* Read by nvsc_tx_done() through the layer above */
+	for (i = 0; i < NVSC_MAX_QUEUES; i++)
+		WRITE_ONCE(ch->q[i].open, false);
 	nvsc_gpadls_teardown(ch);
 
 	/* No poller and no callback any more: nothing races with us */
@@ -457,7 +652,8 @@ void nvsc_chan_close(struct nvsc_chan *ch)
 
 		if (s->busy) {
 			s->busy = false;
-			ch->ops->tx_done(ch->ctx, s->cookie, s->pkts, s->bytes);
+			ch->ops->tx_done(ch->ctx, s->queue, s->cookie, s->pkts,
+					 s->bytes);
 		}
 	}
 	nvsc_buffers_free(ch);
@@ -466,13 +662,15 @@ void nvsc_chan_close(struct nvsc_chan *ch)
 /**
  * nvsc_chan_tx_get() - reserve a send slot, and a send section if asked
  * @ch: the channel
+ * @q: the queue the send will be posted on
  * @section: true to ask for a send section (copy path)
  * @t: filled with the slot, the section (or NVSP_NO_SECTION) and the room
  *
  * Return: 0, -EBUSY when no slot is free, -ENOSPC when a section was asked
  * for and none is free (no slot is then held either).
  */
-int nvsc_chan_tx_get(struct nvsc_chan *ch, bool section, struct nvsc_txd *t)
+int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
+		     struct nvsc_txd *t)
 {
 	struct nvsc_tx_slot *s;
 	int ret = 0;
@@ -502,6 +700,8 @@ int nvsc_chan_tx_get(struct nvsc_chan *ch, bool section, struct nvsc_txd *t)
 	s->gen++;
 	s->section = sec;
 	s->cookie = NULL;
+	s->queue = q;
+	ch->q[q].in_flight++;
 	t->section = sec;
 unlock:
 	spin_unlock_bh(&ch->tx_lock);
@@ -529,6 +729,7 @@ static void __nvsc_slot_put(struct nvsc_chan *ch, u32 slot)
 	}
 	s->busy = false;
 	s->cookie = NULL;
+	ch->q[s->queue].in_flight--;
 	ch->slot_free[ch->nslot_free++] = slot;
 }
 
@@ -573,6 +774,7 @@ static phys_addr_t nvsc_hdr_phys(const void *p)
 /**
  * nvsc_chan_tx_post() - hand a prepared send to the host
  * @ch: the channel
+ * @q: the queue, as given to nvsc_chan_tx_get()
  * @t: the reservation; @used bytes of its buffer are filled in
  * @type: NVSP_CHAN_DATA or NVSP_CHAN_CONTROL
  * @used: bytes of RNDIS messages in the section or header room
@@ -582,14 +784,17 @@ static phys_addr_t nvsc_hdr_phys(const void *p)
  * @pkts: packets in this send, for ops->tx_done
  * @bytes: bytes in this send, for ops->tx_done
  *
- * Context: process or softirq; the callers serialise their use of @ch->mpb.
+ * Context: process or softirq; the callers serialise their use of the
+ * queue's descriptor scratch (the tx queue lock).
  * Return: 0, or -EAGAIN when the ring is full, -ENODEV after a rescind;
  * on error the reservation is still the caller's.
  */
-int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
-		      u32 used, const struct nvsc_range *r, u32 nr,
+int nvsc_chan_tx_post(struct nvsc_chan *ch, u32 q, struct nvsc_txd *t,
+		      u32 type, u32 used, const struct nvsc_range *r, u32 nr,
 		      void *cookie, u32 pkts, u32 bytes)
 {
+	struct vmbus_channel *vmch = ch->q[q].vmch;
+	u8 *mpb = ch->q[q].mpb;
 	struct vmbus_packet_mpb_array *d;
 	struct nvsc_tx_slot *s;
 	struct nvsp_msg m = {};
@@ -609,28 +814,28 @@ int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
 	if (t->section != NVSP_NO_SECTION) {
 		m.rndis.section_index = cpu_to_le32(t->section);
 		m.rndis.section_size = cpu_to_le32(used);
-		return vmbus_sendpacket(ch->vmch, &m, sizeof(m), tid,
+		return vmbus_sendpacket(vmch, &m, sizeof(m), tid,
 					VM_PKT_DATA_INBAND,
 					VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
 	}
 
 	m.rndis.section_index = cpu_to_le32(NVSP_NO_SECTION);
-	d = (struct vmbus_packet_mpb_array *)ch->mpb;
+	d = (struct vmbus_packet_mpb_array *)mpb;
 	off = offsetof(struct vmbus_packet_mpb_array, range);
-	n = nvsc_put_range(ch->mpb + off, PAGE_SIZE - off,
+	n = nvsc_put_range(mpb + off, PAGE_SIZE - off,
 			   nvsc_hdr_phys(t->buf), used);
 	if (!n)
 		return -EINVAL;
 	off += n;
 	for (i = 0; i < nr; i++) {
-		n = nvsc_put_range(ch->mpb + off, PAGE_SIZE - off,
+		n = nvsc_put_range(mpb + off, PAGE_SIZE - off,
 				   r[i].addr, r[i].len);
 		if (!n)
 			return -EINVAL;
 		off += n;
 	}
 	d->rangecount = nr + 1;
-	return vmbus_sendpacket_mpb_desc(ch->vmch, d, off, &m, sizeof(m), tid);
+	return vmbus_sendpacket_mpb_desc(vmch, d, off, &m, sizeof(m), tid);
 }
 
 static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
@@ -638,7 +843,7 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 {
 	u32 slot = lower_32_bits(tid), gen = upper_32_bits(tid) & 0xffff;
 	const struct nvsp_msg *m = (const void *)data;
-	u32 pkts = 0, bytes = 0;
+	u32 pkts = 0, bytes = 0, q = 0;
 	struct nvsc_tx_slot *s;
 	void *cookie = NULL;
 	bool ok = false;
@@ -650,6 +855,7 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 			cookie = s->cookie;
 			pkts = s->pkts;
 			bytes = s->bytes;
+			q = s->queue;
 			__nvsc_slot_put(ch, slot);
 			ok = true;
 		}
@@ -672,12 +878,13 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 				     len >= 4 ? le32_to_cpu(m->type) : 0,
 				     len >= 8 ? le32_to_cpu(m->rndis_done.status) : 0);
 	}
-	ch->ops->tx_done(ch->ctx, cookie, pkts, bytes);
+	ch->ops->tx_done(ch->ctx, q, cookie, pkts, bytes);
 }
 
 /**
  * nvsc_chan_tx_reap() - stop waiting for sends the host never completed
  * @ch: the channel
+ * @q: the queue whose sends to look at
  * @age: how long a send may wait for its completion, in jiffies
  *
  * A send older than @age keeps its slot and section, which the host may
@@ -685,10 +892,10 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
  * ops->tx_done (without the cookie) so that the layer above stops counting
  * them in flight.  A completion that still comes frees the rest.
  *
- * Context: NAPI, the only place that completes sends.
+ * Context: NAPI of queue @q, the only place that completes its sends.
  * Return: the number of sends given up on.
  */
-u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age)
+u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, u32 q, unsigned long age)
 {
 	u32 i, n = 0, pkts = 0, bytes = 0;
 
@@ -696,7 +903,8 @@ u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age)
 	for (i = 0; ch->slots && i < NVSC_TX_SLOTS; i++) {
 		struct nvsc_tx_slot *s = &ch->slots[i];
 
-		if (!s->busy || !s->pkts || time_before(jiffies, s->posted + age))
+		if (!s->busy || !s->pkts || s->queue != q ||
+		    time_before(jiffies, s->posted + age))
 			continue;
 		pkts += s->pkts;
 		bytes += s->bytes;
@@ -710,7 +918,7 @@ u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age)
 		atomic64_add(n, &ch->err->send_timeout);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "%u sends not completed by the host\n", n);
-		ch->ops->tx_done(ch->ctx, NULL, pkts, bytes);
+		ch->ops->tx_done(ch->ctx, q, NULL, pkts, bytes);
 	}
 	return n;
 }
@@ -727,30 +935,32 @@ u32 nvsc_chan_tx_free_slots(struct nvsc_chan *ch)
 }
 
 /**
- * nvsc_chan_in_flight() - sends the host has not completed yet
+ * nvsc_chan_in_flight() - sends on a queue the host has not completed yet
  * @ch: the channel
+ * @q: the queue
  *
  * Return: the number of busy slots; a hint, read without the lock.
  */
-u32 nvsc_chan_in_flight(struct nvsc_chan *ch)
+u32 nvsc_chan_in_flight(struct nvsc_chan *ch, u32 q)
 {
-	return NVSC_TX_SLOTS - READ_ONCE(ch->nslot_free);
+	return READ_ONCE(ch->q[q].in_flight);
 }
 
 /**
- * nvsc_chan_ring_free_pct() - room left in the ring towards the host
+ * nvsc_chan_ring_free_pct() - room left in a queue's ring towards the host
  * @ch: the channel
+ * @q: the queue
  *
  * Return: the free part of the outbound ring, in percent.
  */
-u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch)
+u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch, u32 q)
 {
-	return hv_get_avail_to_write_percent(&ch->vmch->outbound);
+	return hv_get_avail_to_write_percent(&ch->q[q].vmch->outbound);
 }
 
 /* Receive completions, in order; NAPI context only */
 
-static int nvsc_rcomp_send(struct nvsc_chan *ch, u64 tid)
+static int nvsc_rcomp_send(struct nvsc_queue *q, u64 tid)
 {
 	struct {
 		__le32 type;
@@ -760,44 +970,46 @@ static int nvsc_rcomp_send(struct nvsc_chan *ch, u64 tid)
 		.status = cpu_to_le32(NVSP_S_SUCCESS),
 	};
 
-	return vmbus_sendpacket(ch->vmch, &m, sizeof(m), tid,
+	return vmbus_sendpacket(q->vmch, &m, sizeof(m), tid,
 				VM_PKT_COMP, 0);
 }
 
 /* Send what waits; returns true if something still waits */
-static bool nvsc_rcomp_flush(struct nvsc_chan *ch)
+static bool nvsc_rcomp_flush(struct nvsc_queue *q)
 {
-	while (ch->rcomp_tail != ch->rcomp_head) {
-		if (nvsc_rcomp_send(ch, ch->rcomp[ch->rcomp_tail]))
+	while (q->rcomp_tail != q->rcomp_head) {
+		if (nvsc_rcomp_send(q, q->rcomp[q->rcomp_tail]))
 			return true;
-		WRITE_ONCE(ch->rcomp_tail, (ch->rcomp_tail + 1) % ch->rcomp_size);
+		WRITE_ONCE(q->rcomp_tail, (q->rcomp_tail + 1) % q->rcomp_size);
 	}
 	return false;
 }
 
-static void nvsc_rcomp_queue(struct nvsc_chan *ch, u64 tid)
+static void nvsc_rcomp_queue(struct nvsc_queue *q, u64 tid)
 {
+	struct nvsc_chan *ch = q->ch;
 	u32 next;
 
-	if (ch->rcomp_tail == ch->rcomp_head && !nvsc_rcomp_send(ch, tid))
+	if (q->rcomp_tail == q->rcomp_head && !nvsc_rcomp_send(q, tid))
 		return;
 	atomic64_inc(&ch->err->comp_busy);
-	next = (ch->rcomp_head + 1) % ch->rcomp_size;
-	if (next == ch->rcomp_tail) {
+	next = (q->rcomp_head + 1) % q->rcomp_size;
+	if (next == q->rcomp_tail) {
 		/* More transfers in flight than sections: the host's bug */
 		atomic64_inc(&ch->err->comp_lost);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "receive completion queue overflow\n");
 		return;
 	}
-	ch->rcomp[ch->rcomp_head] = tid;
-	WRITE_ONCE(ch->rcomp_head, next);
+	q->rcomp[q->rcomp_head] = tid;
+	WRITE_ONCE(q->rcomp_head, next);
 }
 
 /* A transfer-page packet: RNDIS messages in the receive buffer */
-static int nvsc_rx_xfer(struct nvsc_chan *ch,
+static int nvsc_rx_xfer(struct nvsc_queue *q,
 			const struct vmpacket_descriptor *desc)
 {
+	struct nvsc_chan *ch = q->ch;
 	const struct vmtransfer_page_packet_header *x = (const void *)desc;
 	u32 pkt_len = desc->len8 << 3, off = desc->offset8 << 3;
 	u32 i, nr, work = 0;
@@ -840,13 +1052,47 @@ static int nvsc_rx_xfer(struct nvsc_chan *ch,
 					     count, start);
 			continue;
 		}
-		nvsc_rndis_recv(ch, (const u8 *)ch->rbuf + start, count);
+		nvsc_rndis_recv(ch, q->idx, (const u8 *)ch->rbuf + start,
+				count);
 		work++;
 	}
 
 complete:
-	nvsc_rcomp_queue(ch, desc->trans_id);
+	nvsc_rcomp_queue(q, desc->trans_id);
 	return work;
+}
+
+/* The host's send indirection table: which queue each hash picks */
+static void nvsc_send_table(struct nvsc_chan *ch,
+			    const struct vmpacket_descriptor *desc, u32 len)
+{
+	const struct nvsp_msg *m = hv_pkt_data(desc);
+	u32 table[NVSC_SEND_TABLE_SIZE];
+	u32 count, off, i, v;
+	const u8 *p = (const u8 *)m;
+
+	if (len < sizeof(m->type) + sizeof(m->send_table))
+		goto bad;
+	count = le32_to_cpu(m->send_table.count);
+	off = le32_to_cpu(m->send_table.offset);
+	if (count != NVSC_SEND_TABLE_SIZE || off < sizeof(m->type) +
+	    sizeof(m->send_table) || off > len ||
+	    len - off < count * sizeof(u32))
+		goto bad;
+	for (i = 0; i < count; i++) {
+		v = get_unaligned_le32(p + off + i * sizeof(u32));
+		if (v >= NVSC_MAX_QUEUES)
+			goto bad;
+		table[i] = v;
+	}
+	/* Entries past the queues open wrap at use */
+	ch->ops->send_table(ch->ctx, table);
+	return;
+bad:
+	atomic64_inc(&ch->err->bad_table);
+	dev_warn_ratelimited(&ch->hdev->device,
+			     "malformed send indirection table (%u bytes)\n",
+			     len);
 }
 
 static void nvsc_rx_inband(struct nvsc_chan *ch,
@@ -859,9 +1105,10 @@ static void nvsc_rx_inband(struct nvsc_chan *ch,
 		atomic64_inc(&ch->err->bad_packet);
 		return;
 	}
-	/* Send table and VF offers matter only with several queues or a VF */
 	switch (le32_to_cpu(m->type)) {
 	case NVSP_T_SEND_TABLE:
+		nvsc_send_table(ch, desc, len);
+		break;
 	case NVSP_T_VF_ASSOCIATION:
 		break;
 	default:
@@ -870,9 +1117,10 @@ static void nvsc_rx_inband(struct nvsc_chan *ch,
 	}
 }
 
-static int nvsc_chan_packet(struct nvsc_chan *ch,
+static int nvsc_chan_packet(struct nvsc_queue *q,
 			    const struct vmpacket_descriptor *desc)
 {
+	struct nvsc_chan *ch = q->ch;
 	u32 len8 = desc->len8, off8 = desc->offset8;
 	u64 tid = desc->trans_id;
 
@@ -895,7 +1143,7 @@ static int nvsc_chan_packet(struct nvsc_chan *ch,
 					  hv_pkt_datalen(desc));
 		return 0;
 	case VM_PKT_DATA_USING_XFER_PAGES:
-		return nvsc_rx_xfer(ch, desc);
+		return nvsc_rx_xfer(q, desc);
 	case VM_PKT_DATA_INBAND:
 		nvsc_rx_inband(ch, desc);
 		return 0;
@@ -908,28 +1156,30 @@ static int nvsc_chan_packet(struct nvsc_chan *ch,
 }
 
 /**
- * nvsc_chan_poll() - handle what the host put in the inbound ring
+ * nvsc_chan_poll() - handle what the host put in a queue's inbound ring
  * @ch: the channel
+ * @qi: the queue
  * @budget: receive ranges to handle at most
  * @more: set when receive completions still wait for room in the ring
  *
- * Context: NAPI (softirq), one poller per channel.
+ * Context: NAPI (softirq), one poller per queue.
  * Return: the number of receive ranges handled.
  */
-int nvsc_chan_poll(struct nvsc_chan *ch, int budget, bool *more)
+int nvsc_chan_poll(struct nvsc_chan *ch, u32 qi, int budget, bool *more)
 {
 	const struct vmpacket_descriptor *desc;
+	struct nvsc_queue *q = &ch->q[qi];
 	int work = 0;
 
-	nvsc_rcomp_flush(ch);
-	desc = hv_pkt_iter_first(ch->vmch);
+	nvsc_rcomp_flush(q);
+	desc = hv_pkt_iter_first(q->vmch);
 	while (desc) {
-		work += nvsc_chan_packet(ch, desc);
-		desc = __hv_pkt_iter_next(ch->vmch, desc);
+		work += nvsc_chan_packet(q, desc);
+		desc = __hv_pkt_iter_next(q->vmch, desc);
 		if (work >= budget)
 			break;
 	}
-	hv_pkt_iter_close(ch->vmch);
-	*more = nvsc_rcomp_flush(ch);
+	hv_pkt_iter_close(q->vmch);
+	*more = nvsc_rcomp_flush(q);
 	return work;
 }

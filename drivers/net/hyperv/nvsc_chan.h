@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "nvsp_wire.h"
 #include "rndis_wire.h"
@@ -41,6 +42,15 @@
 /* Page ranges one send may carry */
 #define NVSC_MAX_RANGES			(MAX_SKB_FRAGS + 2)
 
+/* Queues (VMBus channels: the primary and its subchannels) at most */
+#define NVSC_MAX_QUEUES			64
+/* Entries of the host's send indirection table */
+#define NVSC_SEND_TABLE_SIZE		16
+/* RSS: Toeplitz key length, and table size when the host gives none */
+#define NVSC_RSS_KEY_LEN		40
+#define NVSC_RSS_TABLE_DEFAULT		128
+#define NVSC_RSS_TABLE_MAX		256
+
 /* Ring size per direction, in 4 KiB pages, unless the module says else */
 #define NVSC_RING_PAGES_DEFAULT		128
 #define NVSC_RING_PAGES_MIN		64
@@ -58,6 +68,7 @@ struct nvsc_host_errors {
 	atomic64_t comp_lost;	/* receive completion dropped */
 	atomic64_t send_failed;	/* the host failed one of our sends */
 	atomic64_t send_timeout; /* sends given up on: no completion */
+	atomic64_t bad_table;	/* malformed send indirection table */
 };
 
 /* One received frame, as the host described it */
@@ -80,16 +91,20 @@ struct nvsc_range {
 
 /**
  * struct nvsc_chan_ops - what the channel layer calls back
- * @kick: the host signalled the channel; hard interrupt context
- * @rx: a data frame arrived; from nvsc_chan_poll()
- * @tx_done: a send finished; @cookie, @pkts and @bytes as posted
+ * @kick: the host signalled queue @q; hard interrupt context
+ * @rx: a data frame arrived on queue @q; from nvsc_chan_poll()
+ * @tx_done: a send on queue @q finished; @cookie, @pkts and @bytes as
+ *	posted
  * @status: an RNDIS status indication (link, speed); from nvsc_chan_poll()
+ * @send_table: the host's send indirection table changed (NVSC_SEND_TABLE_SIZE
+ *	queue numbers, each below NVSC_MAX_QUEUES); NAPI or process context
  */
 struct nvsc_chan_ops {
-	void (*kick)(void *ctx);
-	void (*rx)(void *ctx, const struct nvsc_rx_frame *f);
-	void (*tx_done)(void *ctx, void *cookie, u32 pkts, u32 bytes);
+	void (*kick)(void *ctx, u32 q);
+	void (*rx)(void *ctx, u32 q, const struct nvsc_rx_frame *f);
+	void (*tx_done)(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes);
 	void (*status)(void *ctx, u32 status, const void *buf, u32 len);
+	void (*send_table)(void *ctx, const u32 *table);
 };
 
 /* A send being prepared: a slot, and a send section if one was asked for */
@@ -107,6 +122,7 @@ struct nvsc_tx_slot {
 	u32 pkts;
 	u32 bytes;
 	u16 gen;
+	u8 queue;		/* the queue the send was posted on */
 	bool busy;
 };
 
@@ -120,6 +136,39 @@ struct nvsc_host_info {
 	struct ndis_offload_caps caps;
 	u32 caps_len;
 	char friendly_name[128];
+	/* RSS capabilities; rss_queues < 2 means a single queue */
+	u32 rss_queues;
+	u32 rss_table_size;
+	u32 rss_caps;
+};
+
+/* RSS parameters as the layer above wants them; hash_info: NDIS_HASH_* */
+struct nvsc_rss {
+	u8 key[NVSC_RSS_KEY_LEN];
+	u32 table[NVSC_RSS_TABLE_MAX];
+	u32 table_size;
+	u32 hash_info;
+};
+
+struct nvsc_chan;
+
+/* One VMBus channel: queue 0 is the primary, the others subchannels */
+struct nvsc_queue {
+	struct nvsc_chan *ch;
+	struct vmbus_channel *vmch;
+	u32 idx;
+	bool open;
+
+	/* Receive completions the ring had no room for; NAPI only */
+	u64 *rcomp;
+	u32 rcomp_size;
+	u32 rcomp_head;
+	u32 rcomp_tail;
+
+	/* Scratch for a page-range descriptor; under the tx queue lock */
+	u8 *mpb;
+	/* Sends posted on this queue and not completed; under tx_lock */
+	u32 in_flight;
 };
 
 struct nvsc_chan {
@@ -138,12 +187,20 @@ struct nvsc_chan {
 	u32 rsec_size;
 	u32 rsec_count;
 	bool rx_ready;
+	/* Buffer sizes the layer above asks for, 0 for the default */
+	u32 want_rbuf;
+	u32 want_sbuf;
 
-	/* Receive completions the ring had no room for; NAPI only */
-	u64 *rcomp;
-	u32 rcomp_size;
-	u32 rcomp_head;
-	u32 rcomp_tail;
+	/* Queues: want_queues asked for, num_queues open (the primary's
+	 * NAPI reads it); sc_seen counts subchannels the offer callback
+	 * handled, and it wakes sc_wait for each.
+	 */
+	struct nvsc_queue q[NVSC_MAX_QUEUES];
+	u32 want_queues;
+	u32 num_queues;
+	u32 sc_want;
+	atomic_t sc_seen;
+	wait_queue_head_t sc_wait;
 
 	/* Send buffer */
 	void *sbuf;
@@ -164,9 +221,6 @@ struct nvsc_chan {
 	u32 *slot_free;
 	u32 nslot_free;
 	u8 *hdr_room;		/* NVSC_TX_HDR_SIZE bytes per slot */
-
-	/* Scratch for building a page-range descriptor; callers serialise */
-	u8 *mpb;
 
 	/* NVSP control request in flight, at most one */
 	struct mutex ctl_mutex;	/* serialises NVSP control requests */
@@ -193,21 +247,25 @@ struct nvsc_chan {
 };
 
 /* nvsc_chan.c */
+int nvsc_chan_prealloc(struct nvsc_chan *ch);
+void nvsc_chan_unused(struct nvsc_chan *ch);
 int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu);
+u32 nvsc_chan_open_queues(struct nvsc_chan *ch);
 void nvsc_chan_quiesce(struct nvsc_chan *ch);
 void nvsc_chan_close(struct nvsc_chan *ch);
-void nvsc_chan_irq_mask(struct nvsc_chan *ch);
-bool nvsc_chan_irq_unmask(struct nvsc_chan *ch);
-int nvsc_chan_poll(struct nvsc_chan *ch, int budget, bool *more);
-int nvsc_chan_tx_get(struct nvsc_chan *ch, bool section, struct nvsc_txd *t);
+void nvsc_chan_irq_mask(struct nvsc_chan *ch, u32 q);
+bool nvsc_chan_irq_unmask(struct nvsc_chan *ch, u32 q);
+int nvsc_chan_poll(struct nvsc_chan *ch, u32 q, int budget, bool *more);
+int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
+		     struct nvsc_txd *t);
 void nvsc_chan_tx_put(struct nvsc_chan *ch, struct nvsc_txd *t);
-int nvsc_chan_tx_post(struct nvsc_chan *ch, struct nvsc_txd *t, u32 type,
-		      u32 used, const struct nvsc_range *r, u32 nr,
+int nvsc_chan_tx_post(struct nvsc_chan *ch, u32 q, struct nvsc_txd *t,
+		      u32 type, u32 used, const struct nvsc_range *r, u32 nr,
 		      void *cookie, u32 pkts, u32 bytes);
-u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, unsigned long age);
+u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, u32 q, unsigned long age);
 u32 nvsc_chan_tx_free_slots(struct nvsc_chan *ch);
-u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch);
-u32 nvsc_chan_in_flight(struct nvsc_chan *ch);
+u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch, u32 q);
+u32 nvsc_chan_in_flight(struct nvsc_chan *ch, u32 q);
 
 /* nvsc_rndis.c */
 int nvsc_rndis_start(struct nvsc_chan *ch);
@@ -216,6 +274,8 @@ int nvsc_rndis_set_filter(struct nvsc_chan *ch, u32 filter);
 int nvsc_rndis_set_offloads(struct nvsc_chan *ch,
 			    const struct ndis_offload_params *p);
 int nvsc_rndis_set_mac(struct nvsc_chan *ch, const u8 *mac);
-void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len);
+int nvsc_rndis_rss_caps(struct nvsc_chan *ch);
+int nvsc_rndis_set_rss(struct nvsc_chan *ch, const struct nvsc_rss *rss);
+void nvsc_rndis_recv(struct nvsc_chan *ch, u32 q, const u8 *msg, u32 len);
 
 #endif /* _NVSC_CHAN_H */

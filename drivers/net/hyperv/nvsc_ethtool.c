@@ -51,20 +51,16 @@ static const struct nvsc_stat_desc nvsc_host_stat_desc[] = {
 	NVSC_HOST_STAT("host_comp_lost", comp_lost),
 	NVSC_HOST_STAT("host_send_failed", send_failed),
 	NVSC_HOST_STAT("host_send_timeout", send_timeout),
+	NVSC_HOST_STAT("host_bad_send_table", bad_table),
 };
 
-static const char nvsc_queue_names[][ETH_GSTRING_LEN] = {
-	"tx_queue_0_packets",
-	"tx_queue_0_bytes",
-	"rx_queue_0_packets",
-	"rx_queue_0_bytes",
-};
+/* Per queue: tx_queue_N_packets, _bytes, rx_queue_N_packets, _bytes */
+#define NVSC_PER_QUEUE	4
 
 #define NVSC_NSTATS (ARRAY_SIZE(nvsc_tx_stat_desc) + 1 + \
 		     ARRAY_SIZE(nvsc_rx_stat_desc) + \
 		     ARRAY_SIZE(nvsc_queue_stat_desc) + \
-		     ARRAY_SIZE(nvsc_host_stat_desc) + \
-		     ARRAY_SIZE(nvsc_queue_names))
+		     ARRAY_SIZE(nvsc_host_stat_desc))
 
 static void nvsc_get_drvinfo(struct net_device *ndev,
 			     struct ethtool_drvinfo *info)
@@ -74,13 +70,22 @@ static void nvsc_get_drvinfo(struct net_device *ndev,
 	strscpy(info->fw_version, "N/A", sizeof(info->fw_version));
 }
 
+/* The count is fixed at probe: the host's maximum queues, not the open
+ * ones, so that names and count stay the same across channel changes
+ */
 static int nvsc_get_sset_count(struct net_device *ndev, int sset)
 {
-	return sset == ETH_SS_STATS ? NVSC_NSTATS : -EOPNOTSUPP;
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return NVSC_NSTATS + NVSC_PER_QUEUE * max_t(u32, priv->max_queues, 1);
 }
 
 static void nvsc_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 q;
 	int i;
 
 	if (sset != ETH_SS_STATS)
@@ -94,8 +99,48 @@ static void nvsc_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 		ethtool_sprintf(&data, "%s", nvsc_queue_stat_desc[i].name);
 	for (i = 0; i < ARRAY_SIZE(nvsc_host_stat_desc); i++)
 		ethtool_sprintf(&data, "%s", nvsc_host_stat_desc[i].name);
-	for (i = 0; i < ARRAY_SIZE(nvsc_queue_names); i++)
-		ethtool_sprintf(&data, "%s", nvsc_queue_names[i]);
+	for (q = 0; q < max_t(u32, priv->max_queues, 1); q++) {
+		ethtool_sprintf(&data, "tx_queue_%u_packets", q);
+		ethtool_sprintf(&data, "tx_queue_%u_bytes", q);
+		ethtool_sprintf(&data, "rx_queue_%u_packets", q);
+		ethtool_sprintf(&data, "rx_queue_%u_bytes", q);
+	}
+}
+
+/* Add the counters of one queue to @tx and @rx */
+static void nvsc_sum_queue(const struct nvsc_pq *pq, struct nvsc_tx_stats *tx,
+			   struct nvsc_rx_stats *rx)
+{
+	struct nvsc_tx_stats t;
+	struct nvsc_rx_stats r;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&pq->tx.syncp);
+		t = pq->tx;
+	} while (u64_stats_fetch_retry(&pq->tx.syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&pq->rx.syncp);
+		r = pq->rx;
+	} while (u64_stats_fetch_retry(&pq->rx.syncp, start));
+	tx->scattered += t.scattered;
+	tx->no_memory += t.no_memory;
+	tx->no_space += t.no_space;
+	tx->too_big += t.too_big;
+	tx->busy += t.busy;
+	tx->send_full += t.send_full;
+	tx->stop_queue += t.stop_queue;
+	tx->vlan_error += t.vlan_error;
+	tx->dropped += t.dropped;
+	rx->packets += r.packets;
+	rx->bytes += r.bytes;
+	rx->multicast += r.multicast;
+	rx->broadcast += r.broadcast;
+	rx->no_memory += r.no_memory;
+	rx->dropped += r.dropped;
+	rx->tx_packets += r.tx_packets;
+	rx->tx_bytes += r.tx_bytes;
+	rx->wake_queue += r.wake_queue;
 }
 
 static u64 nvsc_field(const void *base, size_t offset)
@@ -108,19 +153,13 @@ static void nvsc_get_ethtool_stats(struct net_device *ndev,
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	const struct nvsc_host_errors *he = &priv->host_err;
-	struct nvsc_tx_stats tx;
-	struct nvsc_rx_stats rx;
-	unsigned int start;
+	struct nvsc_tx_stats tx = {};
+	struct nvsc_rx_stats rx = {};
 	int i, n = 0;
+	u32 q;
 
-	do {
-		start = u64_stats_fetch_begin(&priv->tx.syncp);
-		tx = priv->tx;
-	} while (u64_stats_fetch_retry(&priv->tx.syncp, start));
-	do {
-		start = u64_stats_fetch_begin(&priv->rx.syncp);
-		rx = priv->rx;
-	} while (u64_stats_fetch_retry(&priv->rx.syncp, start));
+	for (q = 0; q < NVSC_MAX_QUEUES; q++)
+		nvsc_sum_queue(&priv->pq[q], &tx, &rx);
 
 	for (i = 0; i < ARRAY_SIZE(nvsc_tx_stat_desc); i++)
 		data[n++] = nvsc_field(&tx, nvsc_tx_stat_desc[i].offset);
@@ -133,10 +172,16 @@ static void nvsc_get_ethtool_stats(struct net_device *ndev,
 	for (i = 0; i < ARRAY_SIZE(nvsc_host_stat_desc); i++)
 		data[n++] = atomic64_read((const atomic64_t *)((const u8 *)he +
 					  nvsc_host_stat_desc[i].offset));
-	data[n++] = rx.tx_packets;
-	data[n++] = rx.tx_bytes;
-	data[n++] = rx.packets;
-	data[n++] = rx.bytes;
+	for (q = 0; q < max_t(u32, priv->max_queues, 1); q++) {
+		struct nvsc_tx_stats qt = {};
+		struct nvsc_rx_stats qr = {};
+
+		nvsc_sum_queue(&priv->pq[q], &qt, &qr);
+		data[n++] = qr.tx_packets;
+		data[n++] = qr.tx_bytes;
+		data[n++] = qr.packets;
+		data[n++] = qr.bytes;
+	}
 }
 
 static int nvsc_get_link_ksettings(struct net_device *ndev,
@@ -198,8 +243,54 @@ static void nvsc_get_ringparam(struct net_device *ndev,
 	}
 }
 
-/* Size of the host's send indirection table, in entries */
-#define NVSC_SEND_TABLE_SIZE	16
+/* ethtool -G rx N tx M: sections of the receive and send buffers.  The
+ * host takes new buffers only with a new channel: reopen, and on failure
+ * reopen with the old sizes.
+ */
+static int nvsc_set_ringparam(struct net_device *ndev,
+			      struct ethtool_ringparam *ring,
+			      struct kernel_ethtool_ringparam *kring,
+			      struct netlink_ext_ack *extack)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 old_rx = priv->rx_sections, old_tx = priv->tx_sections;
+	struct nvsc_chan *ch = priv->chan;
+	int ret;
+
+	if (!ch)
+		return -ENODEV;
+	if (ring->rx_mini_pending || ring->rx_jumbo_pending) {
+		NL_SET_ERR_MSG_MOD(extack, "only rx and tx rings exist");
+		return -EINVAL;
+	}
+	if (ring->rx_pending < NVSC_MIN_SECTIONS ||
+	    ring->rx_pending > NVSC_RECV_BUF_MAX / NVSC_RECV_SECTION_DEFAULT ||
+	    ring->tx_pending < NVSC_MIN_SECTIONS ||
+	    ring->tx_pending > NVSC_SEND_BUF_MAX / NVSC_SEND_SECTION_DEFAULT) {
+		NL_SET_ERR_MSG_MOD(extack, "ring size out of range (at least 10 sections)");
+		return -EINVAL;
+	}
+	if (ring->rx_pending == ch->rsec_count &&
+	    ring->tx_pending == ch->ssec_count)
+		return 0;
+
+	priv->rx_sections = ring->rx_pending;
+	priv->tx_sections = ring->tx_pending;
+	ret = nvsc_reconfigure(priv, ndev->mtu);
+	if (!ret)
+		return 0;
+	priv->rx_sections = old_rx;
+	priv->tx_sections = old_tx;
+	if (priv->chan) {
+		/* Nothing was torn down: the old buffers are still in use */
+		NL_SET_ERR_MSG_MOD(extack, "no memory for the new buffers");
+		return ret;
+	}
+	NL_SET_ERR_MSG_MOD(extack, "host refused the new buffers; old sizes kept");
+	if (nvsc_reconfigure(priv, ndev->mtu))
+		netdev_err(ndev, "cannot restore the old buffers: device detached\n");
+	return ret;
+}
 
 /* ethtool -d: the send indirection table; one queue, all entries 0 */
 static int nvsc_get_regs_len(struct net_device *ndev)
@@ -210,22 +301,256 @@ static int nvsc_get_regs_len(struct net_device *ndev)
 static void nvsc_get_regs(struct net_device *ndev, struct ethtool_regs *regs,
 			  void *p)
 {
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 *t = p, i;
+
 	regs->version = 1;
-	memset(p, 0, NVSC_SEND_TABLE_SIZE * sizeof(u32));
+	for (i = 0; i < NVSC_SEND_TABLE_SIZE; i++)
+		t[i] = READ_ONCE(priv->send_table[i]);
 }
 
 static void nvsc_get_channels(struct net_device *ndev,
 			      struct ethtool_channels *ch)
 {
-	ch->max_combined = 1;
-	ch->combined_count = 1;
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	ch->max_combined = max_t(u32, priv->max_queues, 1);
+	ch->combined_count = max_t(u32, priv->num_queues, 1);
 }
 
-/* One queue for now: the core has checked the count against the maximum */
+/* ethtool -L combined N: the host grants subchannels only when the channel
+ * opens, so reopen with N queues; on failure reopen with the old count.
+ */
 static int nvsc_set_channels(struct net_device *ndev,
 			     struct ethtool_channels *ch)
 {
-	return ch->combined_count == 1 ? 0 : -EINVAL;
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 n = ch->combined_count, old = priv->want_queues;
+	int ret;
+
+	if (!priv->chan)
+		return -ENODEV;
+	if (!n || n > max_t(u32, priv->max_queues, 1) || ch->rx_count ||
+	    ch->tx_count || ch->other_count) {
+		netdev_info(ndev, "combined channels: 1 to %u, nothing else\n",
+			    max_t(u32, priv->max_queues, 1));
+		return -EINVAL;
+	}
+	if (n == priv->num_queues)
+		return 0;
+	priv->want_queues = n;
+	ret = nvsc_reconfigure(priv, ndev->mtu);
+	if (!ret && priv->num_queues == n)
+		return 0;
+	priv->want_queues = old;
+	/* No memory for the new channel: the old one still works */
+	if (ret && priv->chan)
+		return ret;
+	netdev_err(ndev, "cannot open %u channels (%d, got %u); back to %u\n",
+		   n, ret, priv->num_queues, old);
+	if (nvsc_reconfigure(priv, ndev->mtu))
+		netdev_err(ndev, "cannot restore %u channels: device detached\n",
+			   old);
+	return ret ? ret : -EIO;
+}
+
+static u32 nvsc_get_rxfh_key_size(struct net_device *ndev)
+{
+	return NVSC_RSS_KEY_LEN;
+}
+
+static u32 nvsc_get_rxfh_indir_size(struct net_device *ndev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	return priv->rss.table_size ? priv->rss.table_size :
+	       NVSC_RSS_TABLE_DEFAULT;
+}
+
+static int nvsc_get_rxfh(struct net_device *ndev, u32 *indir, u8 *key,
+			 u8 *hfunc)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 i;
+
+	if (hfunc)
+		*hfunc = ETH_RSS_HASH_TOP;
+	if (priv->num_queues < 2)
+		return -EOPNOTSUPP;
+	if (indir)
+		for (i = 0; i < priv->rss.table_size; i++)
+			indir[i] = priv->rss.table[i];
+	if (key)
+		memcpy(key, priv->rss.key, NVSC_RSS_KEY_LEN);
+	return 0;
+}
+
+/* ethtool -X: Toeplitz only; the host must take it, or nothing changes */
+static int nvsc_set_rxfh(struct net_device *ndev, const u32 *indir,
+			 const u8 *key, const u8 hfunc)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	struct nvsc_rss *rss;
+	u32 i;
+	int ret;
+
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP)
+		return -EOPNOTSUPP;
+	if (!priv->chan || priv->num_queues < 2)
+		return -EOPNOTSUPP;
+	rss = kmemdup(&priv->rss, sizeof(*rss), GFP_KERNEL);
+	if (!rss)
+		return -ENOMEM;
+	if (indir) {
+		for (i = 0; i < rss->table_size; i++) {
+			if (indir[i] >= priv->num_queues) {
+				ret = -EINVAL;
+				goto free_copy;
+			}
+			rss->table[i] = indir[i];
+		}
+	}
+	if (key)
+		memcpy(rss->key, key, NVSC_RSS_KEY_LEN);
+	ret = nvsc_rss_apply(priv, rss);
+	if (ret)
+		netdev_err(ndev, "host refused the RSS key or table: %d\n",
+			   ret);
+free_copy:
+	kfree(rss);
+	return ret;
+}
+
+/* The NVSC_L4_* bit of an rx-flow-hash flow type; 0 when not settable */
+static u32 nvsc_flow_bit(u32 flow_type)
+{
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+		return NVSC_L4_TCP4;
+	case TCP_V6_FLOW:
+		return NVSC_L4_TCP6;
+	case UDP_V4_FLOW:
+		return NVSC_L4_UDP4;
+	case UDP_V6_FLOW:
+		return NVSC_L4_UDP6;
+	default:
+		return 0;
+	}
+}
+
+static int nvsc_get_rxnfc(struct net_device *ndev, struct ethtool_rxnfc *info,
+			  u32 *rules)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 bit;
+
+	switch (info->cmd) {
+	case ETHTOOL_GRXRINGS:
+		info->data = max_t(u32, priv->num_queues, 1);
+		return 0;
+	case ETHTOOL_GRXFH:
+		info->data = 0;
+		switch (info->flow_type) {
+		case TCP_V4_FLOW:
+		case TCP_V6_FLOW:
+		case UDP_V4_FLOW:
+		case UDP_V6_FLOW:
+		case IPV4_FLOW:
+		case IPV6_FLOW:
+		case SCTP_V4_FLOW:
+		case SCTP_V6_FLOW:
+		case AH_ESP_V4_FLOW:
+		case AH_ESP_V6_FLOW:
+			info->data = RXH_IP_SRC | RXH_IP_DST;
+			break;
+		default:
+			return 0;
+		}
+		bit = nvsc_flow_bit(info->flow_type);
+		if (bit && (priv->l4_hash & bit))
+			info->data |= RXH_L4_B_0_1 | RXH_L4_B_2_3;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* ethtool -N rx-flow-hash: sd or sdfn for TCP and UDP over IPv4 and IPv6;
+ * it picks the transmit queue and, as hash types, the receive queue
+ */
+static int nvsc_set_rxnfc(struct net_device *ndev, struct ethtool_rxnfc *info)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 bit = nvsc_flow_bit(info->flow_type), l4, old = priv->l4_hash;
+	u32 old_info = priv->rss.hash_info;
+	int ret;
+
+	if (info->cmd != ETHTOOL_SRXFH)
+		return -EOPNOTSUPP;
+	if (!bit)
+		return -EOPNOTSUPP;
+	if (info->data == (RXH_IP_SRC | RXH_IP_DST))
+		l4 = old & ~bit;
+	else if (info->data == (RXH_IP_SRC | RXH_IP_DST | RXH_L4_B_0_1 |
+				RXH_L4_B_2_3))
+		l4 = old | bit;
+	else
+		return -EINVAL;
+	if (l4 == old)
+		return 0;
+
+	priv->rss.hash_info = nvsc_hash_info(priv, l4);
+	if (priv->chan && priv->num_queues >= 2 &&
+	    priv->rss.hash_info != old_info) {
+		ret = nvsc_rss_apply(priv, &priv->rss);
+		if (ret) {
+			priv->rss.hash_info = old_info;
+			netdev_err(ndev, "host refused the hash types: %d\n",
+				   ret);
+			return ret;
+		}
+	}
+	WRITE_ONCE(priv->l4_hash, l4);
+	return 0;
+}
+
+static int nvsc_get_tunable(struct net_device *ndev,
+			    const struct ethtool_tunable *t, void *data)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+
+	switch (t->id) {
+	case ETHTOOL_RX_COPYBREAK:
+		*(u32 *)data = priv->rx_copybreak;
+		return 0;
+	case ETHTOOL_TX_COPYBREAK:
+		*(u32 *)data = priv->tx_copybreak;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static int nvsc_set_tunable(struct net_device *ndev,
+			    const struct ethtool_tunable *t, const void *data)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 v = *(const u32 *)data;
+
+	switch (t->id) {
+	case ETHTOOL_RX_COPYBREAK:
+		if (v > NVSC_MAX_FRAME)
+			return -EINVAL;
+		WRITE_ONCE(priv->rx_copybreak, v);
+		return 0;
+	case ETHTOOL_TX_COPYBREAK:
+		if (v > NVSC_MAX_FRAME)
+			return -EINVAL;
+		WRITE_ONCE(priv->tx_copybreak, v);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
 }
 
 const struct ethtool_ops nvsc_ethtool_ops = {
@@ -240,8 +565,17 @@ const struct ethtool_ops nvsc_ethtool_ops = {
 	.get_msglevel		= nvsc_get_msglevel,
 	.set_msglevel		= nvsc_set_msglevel,
 	.get_ringparam		= nvsc_get_ringparam,
+	.set_ringparam		= nvsc_set_ringparam,
 	.get_channels		= nvsc_get_channels,
 	.set_channels		= nvsc_set_channels,
+	.get_rxfh_key_size	= nvsc_get_rxfh_key_size,
+	.get_rxfh_indir_size	= nvsc_get_rxfh_indir_size,
+	.get_rxfh		= nvsc_get_rxfh,
+	.set_rxfh		= nvsc_set_rxfh,
+	.get_rxnfc		= nvsc_get_rxnfc,
+	.set_rxnfc		= nvsc_set_rxnfc,
+	.get_tunable		= nvsc_get_tunable,
+	.set_tunable		= nvsc_set_tunable,
 	.get_regs_len		= nvsc_get_regs_len,
 	.get_regs		= nvsc_get_regs,
 };

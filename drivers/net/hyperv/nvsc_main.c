@@ -28,6 +28,14 @@ static u32 nvsc_ring_bytes(void)
 	return max_t(u32, ring_size, NVSC_RING_PAGES_MIN) * HV_HYP_PAGE_SIZE;
 }
 
+static void nvsc_napi_del(struct nvsc_priv *priv)
+{
+	u32 i;
+
+	for (i = 0; i < NVSC_MAX_QUEUES; i++)
+		netif_napi_del(&priv->pq[i].napi);
+}
+
 /**
  * nvsc_probe() - a synthetic NIC was offered: make it a network device
  * @hdev: the VMBus device
@@ -41,7 +49,7 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 	struct nvsc_priv *priv;
 	int ret;
 
-	ndev = alloc_etherdev_mq(sizeof(*priv), 1);
+	ndev = alloc_etherdev_mq(sizeof(*priv), NVSC_MAX_QUEUES);
 	if (!ndev)
 		return -ENOMEM;
 	SET_NETDEV_DEV(ndev, &hdev->device);
@@ -51,6 +59,8 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 	priv->hdev = hdev;
 	priv->ring_bytes = nvsc_ring_bytes();
 	priv->msg_enable = netif_msg_init(debug, NVSC_DEFAULT_MSG);
+	/* As many queues as CPUs, up to 8; the host may grant fewer */
+	priv->want_queues = min_t(u32, NVSC_DEFAULT_QUEUES, num_online_cpus());
 	nvsc_netdev_setup(ndev);
 
 	ret = nvsc_attach(priv, ETH_DATA_LEN);
@@ -73,6 +83,13 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 	}
 	nvsc_set_hw_features(priv);
 	netif_carrier_off(ndev);
+	/* ethtool -l's maximum, and the per-queue counters, stay fixed */
+	priv->max_queues = 1;
+	if (priv->chan->host.nvsp_ver >= NVSP_VER_5)
+		priv->max_queues = min3(priv->chan->host.rss_queues,
+					num_online_cpus(),
+					(u32)NVSC_MAX_QUEUES);
+	priv->want_queues = min(priv->want_queues, priv->max_queues);
 
 	ret = register_netdev(ndev);
 	if (ret) {
@@ -91,7 +108,7 @@ free_netdev:
 	/* Host indications may have queued work: NAPI is off by now */
 	cancel_delayed_work_sync(&priv->link_work);
 	cancel_work_sync(&priv->rx_mode_work);
-	netif_napi_del(&priv->napi);
+	nvsc_napi_del(priv);
 	hv_set_drvdata(hdev, NULL);
 	free_netdev(ndev);
 	return ret;
@@ -123,7 +140,7 @@ static nvsc_remove_ret_t nvsc_remove(struct hv_device *hdev)
 	cancel_delayed_work_sync(&priv->link_work);
 	cancel_work_sync(&priv->rx_mode_work);
 
-	netif_napi_del(&priv->napi);
+	nvsc_napi_del(priv);
 	hv_set_drvdata(hdev, NULL);
 	free_netdev(ndev);
 	return NVSC_REMOVE_RET;

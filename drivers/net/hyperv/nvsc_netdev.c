@@ -18,6 +18,7 @@ const struct nvsc_chan_ops nvsc_chan_ops = {
 	.rx = nvsc_rx,
 	.tx_done = nvsc_tx_done,
 	.status = nvsc_status,
+	.send_table = nvsc_send_table,
 };
 
 /* The offloads to ask the host for, given the device features */
@@ -101,31 +102,116 @@ static int nvsc_apply_offloads(struct nvsc_priv *priv)
 }
 
 /**
- * nvsc_attach() - open the channel and bring the host's NIC up
- * @priv: the device, detached
- * @mtu: the MTU to announce to the host
+ * nvsc_hash_info() - the NDIS hash types for a set of rx-flow-hash levels
+ * @priv: the device
+ * @l4_hash: NVSC_L4_* flow types hashed on their ports
  *
- * Context: process, RTNL held (or probe).
- * Return: 0 or -errno.
+ * UDP ports are asked for only where the host says it can hash them.
+ *
+ * Return: NDIS_HASH_* bits.
  */
-int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
+u32 nvsc_hash_info(struct nvsc_priv *priv, u32 l4_hash)
+{
+	u32 caps = priv->chan ? priv->chan->host.rss_caps : 0;
+	u32 h = NDIS_HASH_TOEPLITZ | NDIS_HASH_IPV4 | NDIS_HASH_IPV6;
+
+	if (l4_hash & NVSC_L4_TCP4)
+		h |= NDIS_HASH_TCP_IPV4;
+	if (l4_hash & NVSC_L4_TCP6)
+		h |= NDIS_HASH_TCP_IPV6;
+	if ((l4_hash & NVSC_L4_UDP4) && (caps & NDIS_RSS_CAP_UDP4))
+		h |= NDIS_HASH_UDP_IPV4;
+	if ((l4_hash & NVSC_L4_UDP6) && (caps & NDIS_RSS_CAP_UDP6))
+		h |= NDIS_HASH_UDP_IPV6;
+	return h;
+}
+
+/**
+ * nvsc_rss_apply() - give the host new RSS parameters
+ * @priv: the device, attached with at least two queues
+ * @rss: the parameters; kept in @priv only if the host takes them
+ *
+ * Context: process, RTNL held.
+ * Return: 0, or -errno with the old parameters still in force.
+ */
+int nvsc_rss_apply(struct nvsc_priv *priv, const struct nvsc_rss *rss)
+{
+	int ret;
+
+	if (!priv->chan || priv->num_queues < 2)
+		return -EOPNOTSUPP;
+	ret = nvsc_rndis_set_rss(priv->chan, rss);
+	if (ret)
+		return ret;
+	if (rss != &priv->rss)
+		priv->rss = *rss;
+	return 0;
+}
+
+/* After an attach: fit the RSS table to the host and the queues, and give
+ * the host the key, table and hash types the user chose
+ */
+static int nvsc_rss_restore(struct nvsc_priv *priv)
+{
+	struct nvsc_rss *rss = &priv->rss;
+	u32 n = priv->num_queues, size = priv->chan->host.rss_table_size, i;
+	bool fits = rss->table_size == size;
+
+	for (i = 0; fits && i < size; i++)
+		fits = rss->table[i] < n;
+	if (!fits || !netif_is_rxfh_configured(priv->ndev)) {
+		rss->table_size = size;
+		for (i = 0; i < size; i++)
+			rss->table[i] = ethtool_rxfh_indir_default(i, n);
+	}
+	rss->hash_info = nvsc_hash_info(priv, priv->l4_hash);
+	if (n < 2)
+		return 0;
+	return nvsc_rss_apply(priv, rss);
+}
+
+/* A new channel with the settings in @priv and its buffers allocated */
+static struct nvsc_chan *nvsc_chan_new(struct nvsc_priv *priv)
 {
 	struct nvsc_chan *ch;
-	int ret;
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
-		return -ENOMEM;
+		return NULL;
 	ch->hdev = priv->hdev;
 	ch->vmch = priv->hdev->channel;
 	ch->ops = &nvsc_chan_ops;
 	ch->ctx = priv;
 	ch->err = &priv->host_err;
 	ch->ring_bytes = priv->ring_bytes;
+	ch->want_queues = clamp_t(u32, priv->want_queues, 1, NVSC_MAX_QUEUES);
+	if (priv->rx_sections)
+		ch->want_rbuf = PAGE_ALIGN(priv->rx_sections *
+					   NVSC_RECV_SECTION_DEFAULT);
+	if (priv->tx_sections)
+		ch->want_sbuf = PAGE_ALIGN(priv->tx_sections *
+					   NVSC_SEND_SECTION_DEFAULT);
+	if (nvsc_chan_prealloc(ch)) {
+		kfree(ch);
+		return NULL;
+	}
+	return ch;
+}
 
-	/* Replies come through NAPI: it must run before the channel opens */
+/* Bring the host's NIC up on @ch, which becomes the device's channel */
+static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
+			    u32 mtu)
+{
+	u32 want = ch->want_queues, i, n;
+	int ret;
+
+	/* Replies come through NAPI: it must run before the channel opens,
+	 * and a subchannel's before the host offers it
+	 */
 	priv->chan = ch;
-	napi_enable(&priv->napi);
+	priv->num_queues = 1;
+	for (i = 0; i < want; i++)
+		napi_enable(&priv->pq[i].napi);
 	ret = nvsc_chan_open(ch, mtu);
 	if (ret)
 		goto disable_napi;
@@ -133,6 +219,25 @@ int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
 	ret = nvsc_apply_offloads(priv);
 	if (ret) {
 		netdev_err(priv->ndev, "host refused the offload parameters: %d\n",
+			   ret);
+		goto quiesce_channel;
+	}
+
+	nvsc_rndis_rss_caps(ch);
+	n = nvsc_chan_open_queues(ch);
+	/* Nothing arrives on a queue the host did not grant */
+	for (i = n; i < want; i++)
+		napi_disable(&priv->pq[i].napi);
+	want = n;
+	priv->num_queues = n;
+	ret = netif_set_real_num_tx_queues(priv->ndev, n);
+	if (!ret)
+		ret = netif_set_real_num_rx_queues(priv->ndev, n);
+	if (ret)
+		goto quiesce_channel;
+	ret = nvsc_rss_restore(priv);
+	if (ret) {
+		netdev_err(priv->ndev, "host refused the RSS parameters: %d\n",
 			   ret);
 		goto quiesce_channel;
 	}
@@ -146,14 +251,18 @@ int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
 
 quiesce_channel:
 	nvsc_chan_quiesce(ch);
-	napi_disable(&priv->napi);
+	for (i = 0; i < want; i++)
+		napi_disable(&priv->pq[i].napi);
 	nvsc_chan_close(ch);
 	priv->chan = NULL;
+	priv->num_queues = 0;
 	kfree(ch);
 	return ret;
 disable_napi:
-	napi_disable(&priv->napi);
+	for (i = 0; i < want; i++)
+		napi_disable(&priv->pq[i].napi);
 	priv->chan = NULL;
+	priv->num_queues = 0;
 	kfree(ch);
 	return ret;
 }
@@ -167,14 +276,17 @@ disable_napi:
 void nvsc_detach(struct nvsc_priv *priv)
 {
 	struct nvsc_chan *ch = priv->chan;
+	u32 i;
 
 	if (!ch)
 		return;
 	nvsc_agg_drop(priv);
 	nvsc_chan_quiesce(ch);
-	napi_disable(&priv->napi);
+	for (i = 0; i < priv->num_queues; i++)
+		napi_disable(&priv->pq[i].napi);
 	nvsc_chan_close(ch);
 	priv->chan = NULL;
+	priv->num_queues = 0;
 	kfree(ch);
 }
 
@@ -315,16 +427,59 @@ static int nvsc_stop(struct net_device *ndev)
 	return 0;
 }
 
-/* Close and reopen the channel with another MTU; the queue is stopped */
-static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
+/**
+ * nvsc_attach() - open the channel and bring the host's NIC up
+ * @priv: the device, detached
+ * @mtu: the MTU to announce to the host
+ *
+ * Context: process, RTNL held (or probe).
+ * Return: 0 or -errno.
+ */
+int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
+{
+	struct nvsc_chan *ch = nvsc_chan_new(priv);
+
+	if (!ch)
+		return -ENOMEM;
+	return nvsc_attach_chan(priv, ch, mtu);
+}
+
+/* A new RNDIS session starts with the permanent address: give the host
+ * the one the device has, if the user changed it
+ */
+static void nvsc_restore_mac(struct nvsc_priv *priv)
 {
 	struct net_device *ndev = priv->ndev;
 	int ret;
 
+	if (ether_addr_equal(ndev->dev_addr, priv->chan->host.mac))
+		return;
+	ret = nvsc_rndis_set_mac(priv->chan, ndev->dev_addr);
+	if (ret)
+		netdev_err(ndev, "host refused MAC %pM again: %d\n",
+			   ndev->dev_addr, ret);
+}
+
+/* Close and reopen the channel with the settings in @priv and @mtu.  The
+ * new channel and its buffers are allocated first: if that fails, the old
+ * channel stays attached and working (priv->chan is still set).
+ */
+static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
+{
+	struct net_device *ndev = priv->ndev;
+	struct nvsc_chan *ch;
+	int ret;
+
+	ch = nvsc_chan_new(priv);
+	if (!ch)
+		return -ENOMEM;
+	netif_tx_disable(ndev);
+	netif_carrier_off(ndev);
 	nvsc_detach(priv);
-	ret = nvsc_attach(priv, mtu);
+	ret = nvsc_attach_chan(priv, ch, mtu);
 	if (ret)
 		return ret;
+	nvsc_restore_mac(priv);
 	if (netif_running(ndev)) {
 		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
 		if (ret)
@@ -368,6 +523,8 @@ int nvsc_resume(struct nvsc_priv *priv)
 
 	rtnl_lock();
 	ret = nvsc_attach(priv, ndev->mtu);
+	if (!ret)
+		nvsc_restore_mac(priv);
 	if (!ret && netif_running(ndev)) {
 		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
 		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
@@ -382,6 +539,25 @@ int nvsc_resume(struct nvsc_priv *priv)
 	return ret;
 }
 
+/**
+ * nvsc_reconfigure() - reopen the channel with the settings in @priv
+ * @priv: the device, attached or left detached by a failed call
+ * @mtu: the MTU to announce to the host
+ *
+ * The host takes queue counts and buffer sizes only when the channel
+ * opens, so the channel is closed and opened again; when this fails with
+ * the device detached (priv->chan NULL), the caller restores its old
+ * settings and calls again.
+ *
+ * Context: process, RTNL held.
+ * Return: 0 or -errno.
+ */
+int nvsc_reconfigure(struct nvsc_priv *priv, u32 mtu)
+{
+	/* Also after a failed attempt, with the device detached */
+	return nvsc_reattach(priv, mtu);
+}
+
 static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
@@ -389,14 +565,15 @@ static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 
 	if (!priv->chan)
 		return -ENODEV;
-	netif_tx_disable(ndev);
-	netif_carrier_off(ndev);
 	/* The host sizes its receive sections by the MTU: start over */
 	ret = nvsc_reattach(priv, mtu);
 	if (!ret) {
 		WRITE_ONCE(ndev->mtu, mtu);
 		return 0;
 	}
+	/* No memory for the new channel: the old one still works */
+	if (priv->chan)
+		return ret;
 	netdev_err(ndev, "MTU %d refused (%d), back to %d\n", mtu, ret, old);
 	if (nvsc_reattach(priv, old))
 		netdev_err(ndev, "cannot restore MTU %d: device detached\n",
@@ -445,28 +622,42 @@ static void nvsc_get_stats64(struct net_device *ndev,
 			     struct rtnl_link_stats64 *s)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
+	u64 rp, rb, mc, rd, tp, tb, td;
 	unsigned int start;
+	u32 i;
 
-	do {
-		start = u64_stats_fetch_begin(&priv->rx.syncp);
-		s->rx_packets = priv->rx.packets;
-		s->rx_bytes = priv->rx.bytes;
-		s->multicast = priv->rx.multicast;
-		s->rx_dropped = priv->rx.dropped;
-		s->tx_packets = priv->rx.tx_packets;
-		s->tx_bytes = priv->rx.tx_bytes;
-	} while (u64_stats_fetch_retry(&priv->rx.syncp, start));
+	/* Every queue that ever ran keeps its counters: sum them all */
+	for (i = 0; i < NVSC_MAX_QUEUES; i++) {
+		struct nvsc_pq *pq = &priv->pq[i];
 
-	do {
-		start = u64_stats_fetch_begin(&priv->tx.syncp);
-		s->tx_dropped = priv->tx.dropped;
-	} while (u64_stats_fetch_retry(&priv->tx.syncp, start));
+		do {
+			start = u64_stats_fetch_begin(&pq->rx.syncp);
+			rp = pq->rx.packets;
+			rb = pq->rx.bytes;
+			mc = pq->rx.multicast;
+			rd = pq->rx.dropped;
+			tp = pq->rx.tx_packets;
+			tb = pq->rx.tx_bytes;
+		} while (u64_stats_fetch_retry(&pq->rx.syncp, start));
+		do {
+			start = u64_stats_fetch_begin(&pq->tx.syncp);
+			td = pq->tx.dropped;
+		} while (u64_stats_fetch_retry(&pq->tx.syncp, start));
+		s->rx_packets += rp;
+		s->rx_bytes += rb;
+		s->multicast += mc;
+		s->rx_dropped += rd;
+		s->tx_packets += tp;
+		s->tx_bytes += tb;
+		s->tx_dropped += td;
+	}
 }
 
 static const struct net_device_ops nvsc_netdev_ops = {
 	.ndo_open		= nvsc_open,
 	.ndo_stop		= nvsc_stop,
 	.ndo_start_xmit		= nvsc_start_xmit,
+	.ndo_select_queue	= nvsc_select_queue,
 	.ndo_set_rx_mode	= nvsc_set_rx_mode,
 	.ndo_change_mtu		= nvsc_change_mtu,
 	.ndo_set_mac_address	= nvsc_set_mac_address,
@@ -482,10 +673,22 @@ static const struct net_device_ops nvsc_netdev_ops = {
 void nvsc_netdev_setup(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 i;
 
 	priv->ndev = ndev;
-	u64_stats_init(&priv->tx.syncp);
-	u64_stats_init(&priv->rx.syncp);
+	for (i = 0; i < NVSC_MAX_QUEUES; i++) {
+		struct nvsc_pq *pq = &priv->pq[i];
+
+		pq->priv = priv;
+		pq->idx = i;
+		u64_stats_init(&pq->tx.syncp);
+		u64_stats_init(&pq->rx.syncp);
+		netif_napi_add(ndev, &pq->napi, nvsc_poll);
+	}
+	netdev_rss_key_fill(priv->rss.key, NVSC_RSS_KEY_LEN);
+	priv->l4_hash = NVSC_L4_ALL;
+	priv->rx_copybreak = NVSC_RX_COPYBREAK_DEFAULT;
+	priv->tx_copybreak = NVSC_TX_COPYBREAK_DEFAULT;
 	INIT_DELAYED_WORK(&priv->link_work, nvsc_link_work);
 	INIT_WORK(&priv->rx_mode_work, nvsc_rx_mode_work);
 	timer_setup(&priv->tx_timer, nvsc_tx_timer, 0);
@@ -497,5 +700,4 @@ void nvsc_netdev_setup(struct net_device *ndev)
 	ndev->ethtool_ops = &nvsc_ethtool_ops;
 	ndev->min_mtu = ETH_MIN_MTU;
 	ndev->max_mtu = NVSC_MAX_MTU;
-	netif_napi_add(ndev, &priv->napi, nvsc_poll);
 }

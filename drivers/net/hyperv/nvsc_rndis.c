@@ -20,8 +20,12 @@
 #define NVSC_RNDIS_TIMEOUT	(10 * HZ)
 /* Largest reply the driver reads: a query header and 512 bytes */
 #define NVSC_RNDIS_REPLY_MAX	(sizeof(struct rndis_query_done) + 512)
-/* Largest request: an OID header and the offload capability structure */
-#define NVSC_RNDIS_REQ_MAX	256
+/* Largest request: an OID header and the RSS parameters with a full
+ * table and the key
+ */
+#define NVSC_RNDIS_REQ_MAX	1280
+/* Largest information buffer a query sends */
+#define NVSC_RNDIS_QUERY_IN_MAX	64
 
 /* Reserve a send section for a control message, waiting a little */
 static int nvsc_rndis_get_section(struct nvsc_chan *ch, struct nvsc_txd *t)
@@ -29,7 +33,7 @@ static int nvsc_rndis_get_section(struct nvsc_chan *ch, struct nvsc_txd *t)
 	int tries, ret = -EBUSY;
 
 	for (tries = 0; tries < 1000; tries++) {
-		ret = nvsc_chan_tx_get(ch, true, t);
+		ret = nvsc_chan_tx_get(ch, 0, true, t);
 		if (ret != -EBUSY && ret != -ENOSPC)
 			break;
 		if (!READ_ONCE(ch->tx_ready) || ch->vmch->rescind)
@@ -55,8 +59,8 @@ static int nvsc_rndis_post(struct nvsc_chan *ch, const void *msg, u32 len)
 	memcpy(t.buf, msg, len);
 	trace_rndis_send(ch->hdev, get_unaligned_le32(msg), len);
 	for (tries = 0; tries < 1000; tries++) {
-		ret = nvsc_chan_tx_post(ch, &t, NVSP_CHAN_CONTROL, len, NULL, 0,
-					NULL, 0, 0);
+		ret = nvsc_chan_tx_post(ch, 0, &t, NVSP_CHAN_CONTROL, len,
+					NULL, 0, NULL, 0, 0);
 		if (ret != -EAGAIN)
 			break;
 		usleep_range(1000, 2000);
@@ -74,14 +78,18 @@ static int nvsc_rndis_post(struct nvsc_chan *ch, const void *msg, u32 len)
 static int nvsc_rndis_request(struct nvsc_chan *ch, u32 type, void *body,
 			      u32 body_len, void *reply, u32 cap)
 {
-	u8 msg[sizeof(struct rndis_hdr) + NVSC_RNDIS_REQ_MAX];
-	struct rndis_hdr *h = (struct rndis_hdr *)msg;
 	__le32 *req_id = body;
+	struct rndis_hdr *h;
+	u8 *msg;
 	int ret;
 	u32 id;
 
 	if (body_len > NVSC_RNDIS_REQ_MAX || body_len < sizeof(*req_id))
 		return -EINVAL;
+	msg = kmalloc(sizeof(*h) + body_len, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	h = (struct rndis_hdr *)msg;
 
 	mutex_lock(&ch->rndis_mutex);
 	spin_lock_bh(&ch->rndis_lock);
@@ -112,6 +120,7 @@ static int nvsc_rndis_request(struct nvsc_chan *ch, u32 type, void *body,
 	ch->rndis_reply = NULL;
 	spin_unlock_bh(&ch->rndis_lock);
 	mutex_unlock(&ch->rndis_mutex);
+	kfree(msg);
 
 	if (ret == -ETIMEDOUT)
 		dev_err(&ch->hdev->device, "RNDIS request %#x timed out\n",
@@ -161,7 +170,7 @@ static int nvsc_rndis_query(struct nvsc_chan *ch, u32 oid, const void *in,
 {
 	struct {
 		struct rndis_oid_req r;
-		u8 in[NVSC_RNDIS_REQ_MAX - sizeof(struct rndis_oid_req)];
+		u8 in[NVSC_RNDIS_QUERY_IN_MAX];
 	} __packed req = {};
 	const struct rndis_query_done *d;
 	u32 off, blen;
@@ -232,21 +241,22 @@ static int nvsc_rndis_query_u32(struct nvsc_chan *ch, u32 oid, u32 *val)
 static int nvsc_rndis_set(struct nvsc_chan *ch, u32 oid, const void *val,
 			  u32 len)
 {
-	struct {
-		struct rndis_oid_req r;
-		u8 val[NVSC_RNDIS_REQ_MAX - sizeof(struct rndis_oid_req)];
-	} __packed req = {};
+	struct rndis_oid_req *req;
 	struct rndis_set_done d;
 	int ret;
 
-	if (len > sizeof(req.val))
+	if (len > NVSC_RNDIS_REQ_MAX - sizeof(*req))
 		return -EINVAL;
-	req.r.oid = cpu_to_le32(oid);
-	req.r.buf_len = cpu_to_le32(len);
-	req.r.buf_offset = cpu_to_le32(sizeof(req.r));
-	memcpy(req.val, val, len);
-	ret = nvsc_rndis_request(ch, RNDIS_T_SET, &req, sizeof(req.r) + len,
+	req = kzalloc(sizeof(*req) + len, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	req->oid = cpu_to_le32(oid);
+	req->buf_len = cpu_to_le32(len);
+	req->buf_offset = cpu_to_le32(sizeof(*req));
+	memcpy(req + 1, val, len);
+	ret = nvsc_rndis_request(ch, RNDIS_T_SET, req, sizeof(*req) + len,
 				 &d, sizeof(d));
+	kfree(req);
 	if (ret < 0)
 		return ret;
 	if (ret < sizeof(d))
@@ -476,6 +486,93 @@ int nvsc_rndis_set_mac(struct nvsc_chan *ch, const u8 *mac)
 	return nvsc_rndis_set(ch, RNDIS_OID_CONFIG_PARAMETER, &v, sizeof(v));
 }
 
+/**
+ * nvsc_rndis_rss_caps() - learn how many receive queues the host offers
+ * @ch: the channel, RNDIS initialised
+ *
+ * Sets host.rss_queues (1 when the host has no RSS), host.rss_table_size
+ * and host.rss_caps.
+ *
+ * Return: 0; a host without RSS is not an error.
+ */
+int nvsc_rndis_rss_caps(struct nvsc_chan *ch)
+{
+	struct ndis_rss_caps c = {};
+	struct ndis_obj_hdr in = {
+		.type = NDIS_OBJ_RSS_CAPS,
+		.revision = 2,
+		.size = cpu_to_le16(sizeof(c)),
+	};
+	u32 len = sizeof(c), n, t;
+
+	ch->host.rss_queues = 1;
+	ch->host.rss_table_size = NVSC_RSS_TABLE_DEFAULT;
+	ch->host.rss_caps = 0;
+	if (ch->host.nvsp_ver < NVSP_VER_5)
+		return 0;
+	if (nvsc_rndis_query(ch, RNDIS_OID_RSS_CAPS, &in, sizeof(in), &c,
+			     &len) || len < sizeof(c) - sizeof(c.table_entries))
+		return 0;
+	if (c.hdr.type != NDIS_OBJ_RSS_CAPS) {
+		atomic64_inc(&ch->err->bad_reply);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "RSS capabilities of object type %#x\n",
+				     c.hdr.type);
+		return 0;
+	}
+	n = le32_to_cpu(c.num_queues);
+	ch->host.rss_queues = clamp_t(u32, n, 1, NVSC_MAX_QUEUES);
+	t = len >= sizeof(c) ? le16_to_cpu(c.table_entries) : 0;
+	/* The host's table size, if it gives a usable one */
+	if (t && t <= NVSC_RSS_TABLE_MAX)
+		ch->host.rss_table_size = t;
+	ch->host.rss_caps = le32_to_cpu(c.flags);
+	return 0;
+}
+
+/* RSS parameters with room for the largest table and the key */
+struct nvsc_rss_msg {
+	struct ndis_rss_params p;
+	__le32 table[NVSC_RSS_TABLE_MAX];
+	u8 key[NVSC_RSS_KEY_LEN];
+} __packed;
+
+/**
+ * nvsc_rndis_set_rss() - give the host the RSS key, table and hash types
+ * @ch: the channel
+ * @rss: what to program; table entries must be below the queues open
+ *
+ * Return: 0, -EIO when the host refuses, or another -errno.
+ */
+int nvsc_rndis_set_rss(struct nvsc_chan *ch, const struct nvsc_rss *rss)
+{
+	struct nvsc_rss_msg *v;
+	u32 n = rss->table_size, i, len;
+	int ret;
+
+	if (!n || n > NVSC_RSS_TABLE_MAX)
+		return -EINVAL;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	v->p.hdr.type = NDIS_OBJ_RSS_PARAMS;
+	v->p.hdr.revision = 2;
+	v->p.hdr.size = cpu_to_le16(sizeof(v->p));
+	v->p.hash_info = cpu_to_le32(rss->hash_info);
+	v->p.table_size = cpu_to_le16(n * sizeof(u32));
+	v->p.table_offset = cpu_to_le32(sizeof(v->p));
+	v->p.key_size = cpu_to_le16(NVSC_RSS_KEY_LEN);
+	v->p.key_offset = cpu_to_le32(sizeof(v->p) + n * sizeof(u32));
+	for (i = 0; i < n; i++)
+		v->table[i] = cpu_to_le32(rss->table[i]);
+	/* The key follows the table's n entries directly */
+	memcpy((u8 *)v->table + n * sizeof(u32), rss->key, NVSC_RSS_KEY_LEN);
+	len = sizeof(v->p) + n * sizeof(u32) + NVSC_RSS_KEY_LEN;
+	ret = nvsc_rndis_set(ch, RNDIS_OID_RSS_PARAMS, v, len);
+	kfree(v);
+	return ret;
+}
+
 /* Per-packet information of a received packet; false if malformed */
 static bool nvsc_rndis_ppis(struct nvsc_chan *ch, const u8 *p, u32 len,
 			    struct nvsc_rx_frame *f)
@@ -523,7 +620,8 @@ static bool nvsc_rndis_ppis(struct nvsc_chan *ch, const u8 *p, u32 len,
 	return true;
 }
 
-static void nvsc_rndis_packet(struct nvsc_chan *ch, const u8 *body, u32 len)
+static void nvsc_rndis_packet(struct nvsc_chan *ch, u32 q, const u8 *body,
+			      u32 len)
 {
 	const struct rndis_packet *rp = (const void *)body;
 	struct nvsc_rx_frame f = {};
@@ -559,7 +657,7 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, const u8 *body, u32 len)
 	}
 	f.data = body + doff;
 	f.len = dlen;
-	ch->ops->rx(ch->ctx, &f);
+	ch->ops->rx(ch->ctx, q, &f);
 }
 
 static void nvsc_rndis_indicate(struct nvsc_chan *ch, const u8 *body, u32 len)
@@ -587,12 +685,13 @@ static void nvsc_rndis_indicate(struct nvsc_chan *ch, const u8 *body, u32 len)
 /**
  * nvsc_rndis_recv() - one RNDIS message from the receive buffer
  * @ch: the channel
+ * @q: the queue it arrived on
  * @msg: the message, in memory the host shares with us
  * @len: bytes the host said the range holds
  *
  * Context: NAPI.
  */
-void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len)
+void nvsc_rndis_recv(struct nvsc_chan *ch, u32 q, const u8 *msg, u32 len)
 {
 	const struct rndis_hdr *h = (const void *)msg;
 	u32 type, mlen;
@@ -616,7 +715,7 @@ void nvsc_rndis_recv(struct nvsc_chan *ch, const u8 *msg, u32 len)
 
 	switch (type) {
 	case RNDIS_T_PACKET:
-		nvsc_rndis_packet(ch, msg, mlen);
+		nvsc_rndis_packet(ch, q, msg, mlen);
 		break;
 	case RNDIS_T_INIT | RNDIS_T_DONE:
 	case RNDIS_T_QUERY | RNDIS_T_DONE:

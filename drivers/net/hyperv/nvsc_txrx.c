@@ -16,8 +16,8 @@
 
 #include "nvsc.h"
 
-/* Per-packet info the transmit path may add: checksum, LSO, VLAN */
-#define NVSC_TX_PPI_MAX		3
+/* Per-packet info the transmit path may add: checksum, LSO, VLAN, hash */
+#define NVSC_TX_PPI_MAX		4
 #define NVSC_PPI_ENTRY		(sizeof(struct rndis_ppi) + sizeof(__le32))
 #define NVSC_TX_HDR_MAX		(sizeof(struct rndis_hdr) + \
 				 sizeof(struct rndis_packet) + \
@@ -143,6 +143,9 @@ static int nvsc_tx_meta(struct nvsc_priv *priv, struct sk_buff *skb,
 			struct nvsc_tx_meta *m)
 {
 	m->nppi = 0;
+	/* With several queues the host wants the flow hash select_queue used */
+	if (priv->ndev->real_num_tx_queues > 1 && skb->hash)
+		nvsc_meta_add(m, RNDIS_PPI_HASH, skb->hash);
 	if (skb_vlan_tag_present(skb)) {
 		u16 tci = skb_vlan_tag_get(skb);
 		u32 val;
@@ -161,65 +164,69 @@ static int nvsc_tx_meta(struct nvsc_priv *priv, struct sk_buff *skb,
 }
 
 /* Send the open aggregate; false if the ring had no room (dropped) */
-static bool nvsc_agg_flush(struct nvsc_priv *priv, struct nvsc_chan *ch,
+static bool nvsc_agg_flush(struct nvsc_pq *pq, struct nvsc_chan *ch,
 			   struct netdev_queue *txq)
 {
-	struct nvsc_agg *a = &priv->agg;
+	struct nvsc_agg *a = &pq->agg;
 	int ret;
 
 	if (!a->open)
 		return true;
 	a->open = false;
-	ret = nvsc_chan_tx_post(ch, &a->txd, NVSP_CHAN_DATA, a->used, NULL, 0,
-				NULL, a->pkts, a->bytes);
+	ret = nvsc_chan_tx_post(ch, pq->idx, &a->txd, NVSP_CHAN_DATA, a->used,
+				NULL, 0, NULL, a->pkts, a->bytes);
 	if (likely(!ret))
 		return true;
 
 	nvsc_chan_tx_put(ch, &a->txd);
 	netdev_tx_completed_queue(txq, a->pkts, a->bytes);
-	u64_stats_update_begin(&priv->tx.syncp);
-	priv->tx.send_full++;
-	priv->tx.dropped += a->pkts;
-	u64_stats_update_end(&priv->tx.syncp);
+	u64_stats_update_begin(&pq->tx.syncp);
+	pq->tx.send_full++;
+	pq->tx.dropped += a->pkts;
+	u64_stats_update_end(&pq->tx.syncp);
 	net_warn_ratelimited("%s: send failed (%d), %u packets dropped\n",
-			     priv->ndev->name, ret, a->pkts);
+			     pq->priv->ndev->name, ret, a->pkts);
 	return false;
 }
 
 /**
- * nvsc_agg_drop() - forget an aggregate that will never be sent
- * @priv: the device, its queue stopped
+ * nvsc_agg_drop() - forget the aggregates that will never be sent
+ * @priv: the device, its queues stopped
  */
 void nvsc_agg_drop(struct nvsc_priv *priv)
 {
-	struct nvsc_agg *a = &priv->agg;
+	u32 i;
 
-	if (!a->open || !priv->chan)
-		return;
-	a->open = false;
-	nvsc_chan_tx_put(priv->chan, &a->txd);
-	netdev_tx_completed_queue(netdev_get_tx_queue(priv->ndev, 0), a->pkts,
-				  a->bytes);
+	for (i = 0; priv->chan && i < priv->num_queues; i++) {
+		struct nvsc_agg *a = &priv->pq[i].agg;
+
+		if (!a->open)
+			continue;
+		a->open = false;
+		nvsc_chan_tx_put(priv->chan, &a->txd);
+		netdev_tx_completed_queue(netdev_get_tx_queue(priv->ndev, i),
+					  a->pkts, a->bytes);
+	}
 }
 
 /* Copy a packet into the open aggregate, opening one if needed */
-static int nvsc_tx_copy(struct nvsc_priv *priv, struct nvsc_chan *ch,
+static int nvsc_tx_copy(struct nvsc_pq *pq, struct nvsc_chan *ch,
 			struct netdev_queue *txq, struct sk_buff *skb,
 			const struct nvsc_tx_meta *m, u32 total)
 {
-	struct nvsc_agg *a = &priv->agg;
+	struct nvsc_agg *a = &pq->agg;
 	u32 start, pad = 0;
 	int ret;
 
 	if (a->open) {
 		start = ALIGN(a->used, ch->rndis_align);
 		if (start + total > a->txd.room || a->msgs >= ch->rndis_max_pkts)
-			nvsc_agg_flush(priv, ch, txq);
+			nvsc_agg_flush(pq, ch, txq);
 		else
 			pad = start - a->used;
 	}
 	if (!a->open) {
-		ret = nvsc_chan_tx_get(ch, true, &a->txd);
+		ret = nvsc_chan_tx_get(ch, pq->idx, true, &a->txd);
 		if (ret)
 			return ret;
 		a->open = true;
@@ -250,7 +257,7 @@ static int nvsc_tx_copy(struct nvsc_priv *priv, struct nvsc_chan *ch,
 }
 
 /* Send a packet as page ranges, its RNDIS header in the slot's room */
-static int nvsc_tx_pages(struct nvsc_priv *priv, struct nvsc_chan *ch,
+static int nvsc_tx_pages(struct nvsc_pq *pq, struct nvsc_chan *ch,
 			 struct netdev_queue *txq, struct sk_buff *skb,
 			 const struct nvsc_tx_meta *m)
 {
@@ -259,7 +266,7 @@ static int nvsc_tx_pages(struct nvsc_priv *priv, struct nvsc_chan *ch,
 	struct nvsc_txd t;
 	int ret;
 
-	ret = nvsc_chan_tx_get(ch, false, &t);
+	ret = nvsc_chan_tx_get(ch, pq->idx, false, &t);
 	if (ret)
 		return ret;
 
@@ -281,58 +288,121 @@ static int nvsc_tx_pages(struct nvsc_priv *priv, struct nvsc_chan *ch,
 	nvsc_put_header(t.buf, m, len);
 
 	netdev_tx_sent_queue(txq, len);
-	ret = nvsc_chan_tx_post(ch, &t, NVSP_CHAN_DATA, nvsc_header_len(m), r,
-				nr, skb, 1, len);
+	ret = nvsc_chan_tx_post(ch, pq->idx, &t, NVSP_CHAN_DATA,
+				nvsc_header_len(m), r, nr, skb, 1, len);
 	if (ret) {
 		netdev_tx_completed_queue(txq, 1, len);
 		nvsc_chan_tx_put(ch, &t);
 		return ret;
 	}
-	u64_stats_update_begin(&priv->tx.syncp);
-	priv->tx.scattered++;
-	u64_stats_update_end(&priv->tx.syncp);
+	u64_stats_update_begin(&pq->tx.syncp);
+	pq->tx.scattered++;
+	u64_stats_update_end(&pq->tx.syncp);
 	return 0;
 }
 
-static bool nvsc_tx_low(struct nvsc_chan *ch)
+static bool nvsc_tx_low(struct nvsc_chan *ch, u32 q)
 {
-	return nvsc_chan_ring_free_pct(ch) < NVSC_RING_STOP_PCT ||
+	return nvsc_chan_ring_free_pct(ch, q) < NVSC_RING_STOP_PCT ||
 	       nvsc_chan_tx_free_slots(ch) < NVSC_SLOTS_STOP;
 }
 
-static bool nvsc_tx_can_wake(struct nvsc_chan *ch)
+static bool nvsc_tx_can_wake(struct nvsc_chan *ch, u32 q)
 {
-	return nvsc_chan_ring_free_pct(ch) >= NVSC_RING_WAKE_PCT &&
+	return nvsc_chan_ring_free_pct(ch, q) >= NVSC_RING_WAKE_PCT &&
 	       nvsc_chan_tx_free_slots(ch) >= NVSC_SLOTS_WAKE;
 }
 
 /* Stop the queue before the ring or the slots run out */
-static void nvsc_maybe_stop(struct nvsc_priv *priv, struct nvsc_chan *ch,
+static void nvsc_maybe_stop(struct nvsc_pq *pq, struct nvsc_chan *ch,
 			    struct netdev_queue *txq)
 {
-	if (likely(!nvsc_tx_low(ch)))
+	if (likely(!nvsc_tx_low(ch, pq->idx)))
 		return;
 	netif_tx_stop_queue(txq);
-	u64_stats_update_begin(&priv->tx.syncp);
-	priv->tx.stop_queue++;
-	u64_stats_update_end(&priv->tx.syncp);
+	u64_stats_update_begin(&pq->tx.syncp);
+	pq->tx.stop_queue++;
+	u64_stats_update_end(&pq->tx.syncp);
 	/* Pairs with the barrier in nvsc_tx_done(): either it sees the queue
 	 * stopped, or we see the room it made and restart the queue here.
 	 */
 	smp_mb();
-	if (nvsc_tx_can_wake(ch) || !nvsc_chan_in_flight(ch))
+	if (nvsc_tx_can_wake(ch, pq->idx) || !nvsc_chan_in_flight(ch, pq->idx))
 		netif_tx_start_queue(txq);
 }
 
-static void nvsc_tx_drop(struct nvsc_priv *priv, struct sk_buff *skb,
-			 u64 *why)
+static void nvsc_tx_drop(struct nvsc_pq *pq, struct sk_buff *skb, u64 *why)
 {
-	u64_stats_update_begin(&priv->tx.syncp);
+	u64_stats_update_begin(&pq->tx.syncp);
 	if (why)
 		(*why)++;
-	priv->tx.dropped++;
-	u64_stats_update_end(&priv->tx.syncp);
+	pq->tx.dropped++;
+	u64_stats_update_end(&pq->tx.syncp);
 	dev_kfree_skb_any(skb);
+}
+
+/* The flow hash that picks the transmit queue: ports count only for the
+ * flow types set to L4 with ethtool -N rx-flow-hash
+ */
+static u32 nvsc_flow_hash(struct nvsc_priv *priv, struct sk_buff *skb)
+{
+	u32 l4 = READ_ONCE(priv->l4_hash), bit = 0;
+	struct flow_keys k;
+
+	if (!skb_flow_dissect_flow_keys(skb, &k, 0))
+		return skb_get_hash(skb);
+	if (k.basic.n_proto == htons(ETH_P_IP))
+		bit = k.basic.ip_proto == IPPROTO_TCP ? NVSC_L4_TCP4 :
+		      k.basic.ip_proto == IPPROTO_UDP ? NVSC_L4_UDP4 : 0;
+	else if (k.basic.n_proto == htons(ETH_P_IPV6))
+		bit = k.basic.ip_proto == IPPROTO_TCP ? NVSC_L4_TCP6 :
+		      k.basic.ip_proto == IPPROTO_UDP ? NVSC_L4_UDP6 : 0;
+	if (bit && (l4 & bit)) {
+		skb_set_hash(skb, flow_hash_from_keys(&k), PKT_HASH_TYPE_L4);
+	} else {
+		k.ports.ports = 0;
+		skb_set_hash(skb, flow_hash_from_keys(&k), PKT_HASH_TYPE_L3);
+	}
+	return skb->hash;
+}
+
+/**
+ * nvsc_select_queue() - ndo_select_queue: the host's send table
+ * @ndev: our device
+ * @skb: the frame
+ * @sb_dev: subordinate device (unused)
+ *
+ * One flow stays on one queue: the flow hash picks one of the 16 entries
+ * of the host's send indirection table, which names the queue.
+ *
+ * Return: the transmit queue.
+ */
+u16 nvsc_select_queue(struct net_device *ndev, struct sk_buff *skb,
+		      struct net_device *sb_dev)
+{
+	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 n = ndev->real_num_tx_queues, q;
+
+	if (n <= 1)
+		return 0;
+	q = READ_ONCE(priv->send_table[nvsc_flow_hash(priv, skb) %
+				       NVSC_SEND_TABLE_SIZE]);
+	return q < n ? q : q % n;
+}
+
+/**
+ * nvsc_send_table() - the channel has the host's send indirection table
+ * @ctx: our device
+ * @table: NVSC_SEND_TABLE_SIZE queue numbers
+ */
+void nvsc_send_table(void *ctx, const u32 *table)
+{
+	struct nvsc_priv *priv = ctx;
+	u32 i;
+
+	/* Read locklessly by nvsc_select_queue(); each entry is a u32 */
+	for (i = 0; i < NVSC_SEND_TABLE_SIZE; i++)
+		WRITE_ONCE(priv->send_table[i], table[i]);
 }
 
 /**
@@ -346,14 +416,20 @@ static void nvsc_tx_drop(struct nvsc_priv *priv, struct sk_buff *skb,
 netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
-	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
+	u32 qi = skb_get_queue_mapping(skb);
 	struct nvsc_chan *ch = priv->chan;
+	struct netdev_queue *txq;
 	struct nvsc_tx_meta m;
+	struct nvsc_pq *pq;
 	u32 total;
 	int ret;
 
+	if (unlikely(qi >= priv->num_queues))
+		qi = 0;
+	txq = netdev_get_tx_queue(ndev, qi);
+	pq = &priv->pq[qi];
 	if (unlikely(!ch)) {
-		nvsc_tx_drop(priv, skb, NULL);
+		nvsc_tx_drop(pq, skb, NULL);
 		return NETDEV_TX_OK;
 	}
 
@@ -363,7 +439,7 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		u16 tci;
 
 		if (__skb_vlan_pop(skb, &tci)) {
-			nvsc_tx_drop(priv, skb, &priv->tx.vlan_error);
+			nvsc_tx_drop(pq, skb, &pq->tx.vlan_error);
 			return NETDEV_TX_OK;
 		}
 		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
@@ -371,107 +447,113 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 
 	ret = nvsc_tx_meta(priv, skb, &m);
 	if (unlikely(ret)) {
-		nvsc_tx_drop(priv, skb, &priv->tx.no_memory);
+		nvsc_tx_drop(pq, skb, &pq->tx.no_memory);
 		return NETDEV_TX_OK;
 	}
 	if (unlikely(skb->len > NVSC_MAX_FRAME)) {
-		nvsc_tx_drop(priv, skb, &priv->tx.too_big);
+		nvsc_tx_drop(pq, skb, &pq->tx.too_big);
 		return NETDEV_TX_OK;
 	}
 
 	total = nvsc_header_len(&m) + skb->len;
 	ret = -ENOSPC;
-	if (total <= ch->ssec_size)
-		ret = nvsc_tx_copy(priv, ch, txq, skb, &m, total);
+	if (total <= ch->ssec_size && skb->len <= READ_ONCE(priv->tx_copybreak))
+		ret = nvsc_tx_copy(pq, ch, txq, skb, &m, total);
 	if (!ret) {
 		dev_consume_skb_any(skb);
 	} else {
-		/* Too large to copy, or no section free */
-		nvsc_agg_flush(priv, ch, txq);
-		ret = nvsc_tx_pages(priv, ch, txq, skb, &m);
-		if (ret == -EAGAIN && nvsc_chan_in_flight(ch)) {
+		/* Above copybreak, too large to copy, or no section free */
+		nvsc_agg_flush(pq, ch, txq);
+		ret = nvsc_tx_pages(pq, ch, txq, skb, &m);
+		if (ret == -EAGAIN && nvsc_chan_in_flight(ch, qi)) {
 			netif_tx_stop_queue(txq);
-			u64_stats_update_begin(&priv->tx.syncp);
-			priv->tx.busy++;
-			priv->tx.stop_queue++;
-			u64_stats_update_end(&priv->tx.syncp);
+			u64_stats_update_begin(&pq->tx.syncp);
+			pq->tx.busy++;
+			pq->tx.stop_queue++;
+			u64_stats_update_end(&pq->tx.syncp);
 			/* Pairs with nvsc_tx_done() as in nvsc_maybe_stop() */
 			smp_mb();
-			if (nvsc_tx_can_wake(ch))
+			if (nvsc_tx_can_wake(ch, qi))
 				netif_tx_start_queue(txq);
 			return NETDEV_TX_BUSY;
 		}
 		if (ret) {
-			nvsc_tx_drop(priv, skb, ret == -EBUSY ?
-				     &priv->tx.no_space : &priv->tx.send_full);
+			nvsc_tx_drop(pq, skb, ret == -EBUSY ?
+				     &pq->tx.no_space : &pq->tx.send_full);
 			return NETDEV_TX_OK;
 		}
 	}
 
-	if (priv->agg.open &&
-	    (!netdev_xmit_more() || netif_xmit_stopped(txq) || nvsc_tx_low(ch)))
-		nvsc_agg_flush(priv, ch, txq);
-	nvsc_maybe_stop(priv, ch, txq);
+	if (pq->agg.open &&
+	    (!netdev_xmit_more() || netif_xmit_stopped(txq) ||
+	     nvsc_tx_low(ch, qi)))
+		nvsc_agg_flush(pq, ch, txq);
+	nvsc_maybe_stop(pq, ch, txq);
 	return NETDEV_TX_OK;
 }
 
 /**
  * nvsc_tx_done() - the host completed a send
  * @ctx: our device
+ * @q: the queue it was posted on
  * @cookie: the skb of a page-range send, NULL for copied packets
  * @pkts: packets in the send
  * @bytes: their bytes
  *
  * Context: NAPI, or process context with NAPI disabled (close).
  */
-void nvsc_tx_done(void *ctx, void *cookie, u32 pkts, u32 bytes)
+void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
 {
 	struct nvsc_priv *priv = ctx;
-	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, 0);
+	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, q);
+	struct nvsc_pq *pq = &priv->pq[q];
 	struct nvsc_chan *ch = priv->chan;
 
 	if (cookie)
 		napi_consume_skb(cookie, in_softirq() ? 1 : 0);
 	/* Control messages, and sends given up on earlier, count nothing */
 	if (pkts) {
-		u64_stats_update_begin(&priv->rx.syncp);
-		priv->rx.tx_packets += pkts;
-		priv->rx.tx_bytes += bytes;
-		u64_stats_update_end(&priv->rx.syncp);
+		u64_stats_update_begin(&pq->rx.syncp);
+		pq->rx.tx_packets += pkts;
+		pq->rx.tx_bytes += bytes;
+		u64_stats_update_end(&pq->rx.syncp);
 		netdev_tx_completed_queue(txq, pkts, bytes);
 	}
 
 	/* Pairs with the barrier in nvsc_maybe_stop() */
 	smp_mb();
+	/* A closed queue's ring is gone: only an open one can wake */
 	if (unlikely(netif_tx_queue_stopped(txq)) && ch &&
-	    netif_carrier_ok(priv->ndev) &&
-	    (nvsc_tx_can_wake(ch) || !nvsc_chan_in_flight(ch))) {
+	    READ_ONCE(ch->q[q].open) && netif_carrier_ok(priv->ndev) &&
+	    (nvsc_tx_can_wake(ch, q) || !nvsc_chan_in_flight(ch, q))) {
 		netif_tx_wake_queue(txq);
-		u64_stats_update_begin(&priv->rx.syncp);
-		priv->rx.wake_queue++;
-		u64_stats_update_end(&priv->rx.syncp);
+		u64_stats_update_begin(&pq->rx.syncp);
+		pq->rx.wake_queue++;
+		u64_stats_update_end(&pq->rx.syncp);
 	}
 }
 
 /**
  * nvsc_rx() - a frame arrived: hand it to the stack
  * @ctx: our device
+ * @q: the queue it arrived on
  * @f: the frame and what the host told about it
  *
  * Context: NAPI.
  */
-void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f)
+void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f)
 {
 	struct nvsc_priv *priv = ctx;
+	struct nvsc_pq *pq = &priv->pq[q];
 	struct net_device *ndev = priv->ndev;
 	struct sk_buff *skb;
 
-	skb = napi_alloc_skb(&priv->napi, f->len);
+	skb = napi_alloc_skb(&pq->napi, f->len);
 	if (unlikely(!skb)) {
-		u64_stats_update_begin(&priv->rx.syncp);
-		priv->rx.no_memory++;
-		priv->rx.dropped++;
-		u64_stats_update_end(&priv->rx.syncp);
+		u64_stats_update_begin(&pq->rx.syncp);
+		pq->rx.no_memory++;
+		pq->rx.dropped++;
+		u64_stats_update_end(&pq->rx.syncp);
 		return;
 	}
 	/* Copied out of the shared buffer before anything looks at it */
@@ -487,18 +569,18 @@ void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f)
 		skb_set_hash(skb, f->hash, PKT_HASH_TYPE_L4);
 	if (f->has_vlan)
 		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), f->vlan_tci);
-	skb_record_rx_queue(skb, 0);
+	skb_record_rx_queue(skb, q);
 
-	u64_stats_update_begin(&priv->rx.syncp);
-	priv->rx.packets++;
-	priv->rx.bytes += f->len;
+	u64_stats_update_begin(&pq->rx.syncp);
+	pq->rx.packets++;
+	pq->rx.bytes += f->len;
 	if (skb->pkt_type == PACKET_MULTICAST)
-		priv->rx.multicast++;
+		pq->rx.multicast++;
 	else if (skb->pkt_type == PACKET_BROADCAST)
-		priv->rx.broadcast++;
-	u64_stats_update_end(&priv->rx.syncp);
+		pq->rx.broadcast++;
+	u64_stats_update_end(&pq->rx.syncp);
 
-	napi_gro_receive(&priv->napi, skb);
+	napi_gro_receive(&pq->napi, skb);
 }
 
 /**
@@ -512,28 +594,32 @@ void nvsc_rx(void *ctx, const struct nvsc_rx_frame *f)
 void nvsc_tx_timer(struct timer_list *t)
 {
 	struct nvsc_priv *priv = from_timer(priv, t, tx_timer);
-	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, 0);
+	u32 i, n = READ_ONCE(priv->num_queues);
 
-	if (netif_xmit_stopped(txq)) {
-		set_bit(NVSC_TX_REAP, &priv->link_flags);
-		napi_schedule(&priv->napi);
+	for (i = 0; i < n; i++) {
+		if (!netif_xmit_stopped(netdev_get_tx_queue(priv->ndev, i)))
+			continue;
+		set_bit(i, priv->reap);
+		napi_schedule(&priv->pq[i].napi);
 	}
 	mod_timer(&priv->tx_timer, jiffies + HZ);
 }
 
 /**
- * nvsc_kick() - the host signalled the channel
+ * nvsc_kick() - the host signalled a queue
  * @ctx: our device
+ * @q: the queue
  *
  * Context: hard interrupt.
  */
-void nvsc_kick(void *ctx)
+void nvsc_kick(void *ctx, u32 q)
 {
 	struct nvsc_priv *priv = ctx;
+	struct napi_struct *napi = &priv->pq[q].napi;
 
-	if (napi_schedule_prep(&priv->napi)) {
-		nvsc_chan_irq_mask(priv->chan);
-		__napi_schedule(&priv->napi);
+	if (napi_schedule_prep(napi)) {
+		nvsc_chan_irq_mask(priv->chan, q);
+		__napi_schedule(napi);
 	}
 }
 
@@ -546,22 +632,24 @@ void nvsc_kick(void *ctx)
  */
 int nvsc_poll(struct napi_struct *napi, int budget)
 {
-	struct nvsc_priv *priv = container_of(napi, struct nvsc_priv, napi);
+	struct nvsc_pq *pq = container_of(napi, struct nvsc_pq, napi);
+	struct nvsc_priv *priv = pq->priv;
 	struct nvsc_chan *ch = priv->chan;
+	u32 q = pq->idx;
 	bool more = false;
 	int work;
 
-	if (test_and_clear_bit(NVSC_TX_REAP, &priv->link_flags))
-		nvsc_chan_tx_reap(ch, NVSC_TX_LOST_AGE);
-	work = nvsc_chan_poll(ch, budget, &more);
+	if (test_and_clear_bit(q, priv->reap))
+		nvsc_chan_tx_reap(ch, q, NVSC_TX_LOST_AGE);
+	work = nvsc_chan_poll(ch, q, budget, &more);
 	if (work >= budget)
 		return budget;
 	/* Receive completions waiting for ring room: poll again soon */
 	if (more)
 		return budget;
-	if (napi_complete_done(napi, work) && nvsc_chan_irq_unmask(ch) &&
+	if (napi_complete_done(napi, work) && nvsc_chan_irq_unmask(ch, q) &&
 	    napi_schedule_prep(napi)) {
-		nvsc_chan_irq_mask(ch);
+		nvsc_chan_irq_mask(ch, q);
 		__napi_schedule(napi);
 	}
 	return work;

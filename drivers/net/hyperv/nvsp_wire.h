@@ -142,6 +142,14 @@ struct nvsp_send_table {
 } __packed;
 static_assert(sizeof(struct nvsp_send_table) == 8);
 
+/* SUBCHANNEL request and its completion */
+#define NVSP_SUBCHANNEL_ALLOCATE	1
+struct nvsp_subchannel {
+	__le32 op;		/* completion: status */
+	__le32 num;
+} __packed;
+static_assert(sizeof(struct nvsp_subchannel) == 8);
+
 struct nvsp_vf_assoc {
 	__le32 allocated;
 	__le32 serial;
@@ -165,6 +173,7 @@ struct nvsp_msg {
 		struct nvsp_rndis_pkt rndis;
 		struct nvsp_rndis_pkt_done rndis_done;
 		struct nvsp_send_table send_table;
+		struct nvsp_subchannel subchan;
 		struct nvsp_vf_assoc vf;
 		u8 raw[NVSP_MSG_SIZE - 4];
 	} __packed;

@@ -40,6 +40,8 @@
 #define RNDIS_OID_PERMANENT_ADDRESS	0x01010101
 #define RNDIS_OID_OFFLOAD_PARAMS	0xfc01020c
 #define RNDIS_OID_OFFLOAD_CAPS		0xfc01020d
+#define RNDIS_OID_RSS_CAPS		0x00010203
+#define RNDIS_OID_RSS_PARAMS		0x00010204
 
 /* Packet filter bits */
 #define RNDIS_FILTER_DIRECTED	0x00000001
@@ -185,6 +187,55 @@ static_assert(sizeof(struct ndis_obj_hdr) == 4);
 
 #define NDIS_OBJ_DEFAULT	0x80
 #define NDIS_OBJ_OFFLOAD	0xa7
+#define NDIS_OBJ_RSS_CAPS	0x88
+#define NDIS_OBJ_RSS_PARAMS	0x89
+
+/* RSS capabilities (RNDIS_OID_RSS_CAPS), revision 2 */
+struct ndis_rss_caps {
+	struct ndis_obj_hdr hdr;
+	__le32 flags;
+	__le32 num_int_msg;
+	__le32 num_queues;
+	__le16 table_entries;
+} __packed;
+static_assert(sizeof(struct ndis_rss_caps) == 18);
+
+/* Hash types in ndis_rss_caps.flags */
+#define NDIS_RSS_CAP_TCP4	0x00000100
+#define NDIS_RSS_CAP_TCP6	0x00000200
+#define NDIS_RSS_CAP_UDP4	0x00000800
+#define NDIS_RSS_CAP_UDP6	0x00001000
+
+/* RSS parameters (RNDIS_OID_RSS_PARAMS), revision 2; the table (u32 queue
+ * numbers) and the key follow at the offsets given
+ */
+struct ndis_rss_params {
+	struct ndis_obj_hdr hdr;
+	__le16 flags;
+	__le16 base_cpu;
+	__le32 hash_info;
+	__le16 table_size;	/* bytes */
+	__le16 pad1;
+	__le32 table_offset;
+	__le16 key_size;
+	__le16 pad2;
+	__le32 key_offset;
+	__le32 cpu_masks_offset;
+	__le32 num_cpu_masks;
+	__le32 cpu_mask_size;
+} __packed;
+static_assert(sizeof(struct ndis_rss_params) == 40);
+
+#define NDIS_RSS_FLAG_DISABLE	0x0010
+
+/* Hash information: function and types */
+#define NDIS_HASH_TOEPLITZ	0x00000001
+#define NDIS_HASH_IPV4		0x00000100
+#define NDIS_HASH_TCP_IPV4	0x00000200
+#define NDIS_HASH_IPV6		0x00000400
+#define NDIS_HASH_TCP_IPV6	0x00001000
+#define NDIS_HASH_UDP_IPV4	0x00004000
+#define NDIS_HASH_UDP_IPV6	0x00008000
 
 /* Offload capabilities (RNDIS_OID_OFFLOAD_CAPS) */
 struct ndis_offload_caps {

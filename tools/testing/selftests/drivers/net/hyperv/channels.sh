@@ -6,6 +6,8 @@
 # for every n from 1 to that maximum: -l reads n back, the simulator sees n
 # channels open (primary included) and traffic crosses after each change;
 # counts out of range (0, maximum + 1) are refused and change nothing.
+# Packet totals never go down and `ethtool -S` keeps the same names across
+# the changes.
 
 source "$(dirname "$0")/hv_lib.sh"
 
@@ -54,14 +56,32 @@ expect_eq "the simulator sees the maximum open at probe" \
 	"$want_max" "$(sim_get 0 open_channels)"
 [ -n "$max" ] && [ "$max" -ge 1 ] 2>/dev/null || max=1
 
+# ch_stat_names: the names `ethtool -S` shows for a's device, one line
+ch_stat_names() {
+	ina ethtool -S "$A" 2>/dev/null | awk -F: 'NR > 1 { gsub(/ /, "", $1); printf "%s ", $1 }'
+}
+
+# ch_counters: a's rx_packets and tx_packets (ip -s link totals)
+ch_counters() {
+	echo "$(ns_cat $NS_A "$A" statistics/rx_packets) $(ns_cat $NS_A "$A" statistics/tx_packets)"
+}
+
+names0=$(ch_stat_names)
+went_down=
+
 # Every count from the maximum down to 1 and back up to the maximum, on
 # both NICs, so that each count is entered from above and from below.
 counts=$(seq "$max" -1 1; seq 2 "$max")
 for n in $counts; do
+	before=$(ch_counters)
 	rc=0
 	ip netns exec $NS_A ethtool -L "$A" combined "$n" || rc=1
 	ip netns exec $NS_B ethtool -L "$B" combined "$n" || rc=1
 	expect_eq "ethtool -L combined $n accepted" 0 "$rc"
+	set -- $before $(ch_counters)
+	[ "$3" -ge "$1" ] && [ "$4" -ge "$2" ] ||
+		went_down+=" combined $n: rx $1 -> $3, tx $2 -> $4;"
+	[ "$(ch_stat_names)" = "$names0" ] || stat_names_changed+=" $n"
 	got="$(ch_combined $NS_A "$A" cur)/$(ch_combined $NS_B "$B" cur)"
 	expect_eq "combined $n: ethtool -l reads it back on both NICs" "$n/$n" "$got"
 	wait_for 10 ch_open_is 0 "$n"
@@ -75,6 +95,15 @@ for n in $counts; do
 	fi
 	check "combined $n: ping (IPv4, IPv6) both ways and TCP each way" ch_traffic
 done
+
+if ! hv_pending counters-kept; then
+	[ -z "$went_down" ] && ok "rx and tx packet totals never went down across the channel changes" ||
+		fail "rx and tx packet totals never went down across the channel changes:$went_down"
+fi
+if ! hv_pending stats-names; then
+	expect_eq "ethtool -S: the same counter names across every channel count" \
+		"" "${stat_names_changed:-}"
+fi
 
 # Out of range: refused, nothing changes
 cur=$(ch_combined $NS_A "$A" cur)

@@ -89,6 +89,17 @@ check "new MAC: frames for it reached a (nic0 rx_packets grew)" \
 check "new MAC: TCP b -> a, 1 MB arrive intact" \
 	transfer_port_ok $NS_B $NS_A $IP_A $((1 << 20)) 7001
 
+# The host must keep the new MAC when the channel is reopened (an MTU
+# change starts a new RNDIS session, which begins with the permanent one)
+if ! hv_pending mac-kept; then
+	ina ip link set dev "$A" mtu 1400
+	wait_for 10 hv_carrier $NS_A "$A"
+	check "new MAC after an MTU change: ping b -> a" wait_for 10 ping_ok $NS_B $IP_A
+	ina ip link set dev "$A" mtu 1500
+	wait_for 10 hv_carrier $NS_A "$A"
+	check "new MAC after the MTU is back: ping b -> a" wait_for 10 ping_ok $NS_B $IP_A
+fi
+
 # --- restore
 ina ip link set dev "$A" down
 check "restore the permanent MAC" ina ip link set dev "$A" address "$MAC0"

@@ -5,6 +5,7 @@
 # host was given; `-X hkey` and `-X equal n` read back and reach the
 # simulator; `-N rx-flow-hash` for tcp4, udp4, tcp6 and udp6 toggles between
 # sd (addresses) and sdfn (addresses and ports) and reads back with -n.
+# A key or table the host refuses fails and leaves the old one in force.
 # With many flows, the simulator's per-queue counters show the spread the
 # setting implies: TCP flows between the same two addresses spread over
 # both queues with sdfn, land on one queue when the host hashes addresses
@@ -192,6 +193,37 @@ if ! hv_pending tcp4-sd-host; then
 	ip netns exec $NS_A ethtool -N "$A" rx-flow-hash tcp4 sdfn
 fi
 check "traffic after the spread tests" ping_ok $NS_B $IP_A
+
+# A key or a table the host refuses is an error, and the old one stays in
+# force, in ethtool -x and in the host
+OID_RSS_PARAMS=0x00010204
+key0=$(rss_key_x $NS_A "$A")
+skey0=$(sim_get 0 rss_key)
+new=$(od -An -tx1 -N40 /dev/urandom | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+sim_set 0 faults/refuse_set_oid $OID_RSS_PARAMS
+if ip netns exec $NS_A ethtool -X "$A" hkey "$(echo "$new" | tr ' ' ':')" 2>/dev/null; then
+	fail "refused key: ethtool -X hkey fails"
+else
+	ok "refused key: ethtool -X hkey fails"
+fi
+expect_eq "refused key: ethtool -x still shows the old key" "$key0" \
+	"$(rss_key_x $NS_A "$A")"
+expect_eq "refused key: the host keeps the old key" "$skey0" "$(sim_get 0 rss_key)"
+if ! hv_pending refused-table; then
+	table0=$(rss_table_x $NS_A "$A")
+	stable0=$(sim_get 0 rss_table)
+	if ip netns exec $NS_A ethtool -X "$A" equal 1 2>/dev/null; then
+		fail "refused table: ethtool -X equal 1 fails"
+	else
+		ok "refused table: ethtool -X equal 1 fails"
+	fi
+	expect_eq "refused table: ethtool -x still shows the old table" \
+		"$table0" "$(rss_table_x $NS_A "$A")"
+	expect_eq "refused table: the host keeps the old table" "$stable0" \
+		"$(sim_get 0 rss_table)"
+fi
+sim_set 0 faults/refuse_set_oid 0
+check "traffic after the refused RSS changes" ping_ok $NS_B $IP_A
 
 hv_unpair
 hv_finish

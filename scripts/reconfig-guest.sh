@@ -96,7 +96,7 @@ for drv in $DRIVERS; do
 		if [ "${chmax:-1}" -ge 2 ]; then
 			rc_measure "$drv" channels "$r" ethtool -L "$A" combined "$c"
 		else
-			echo "RECONF $drv channels $r n/a 0"
+			echo "RECONF $drv channels $r n/a n/a"
 		fi
 		# the receive maximum shrinks at MTU 9000: small rings go in
 		# before the MTU grows, the first ones back after it shrinks

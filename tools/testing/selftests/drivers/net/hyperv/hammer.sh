@@ -218,7 +218,7 @@ check "both devices are still there" \
 	eval 'ip -n $NS_A link show dev "$A" >/dev/null && ip -n $NS_B link show dev "$B" >/dev/null'
 # Ring sizes read back as set; after an MTU change too, unless the driver
 # under test lacks that (then only the channels and the MTU are compared)
-key=rings-after-mtu
+key="rings-after-mtu"
 if [ $mtu_after_g = 1 ] && hv_pending $key; then
 	for ns in $NS_A $NS_B; do
 		[ $ns = $NS_A ] && dev=$A || dev=$B

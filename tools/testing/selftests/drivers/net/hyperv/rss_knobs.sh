@@ -85,8 +85,8 @@ rk_queue_rx() { sim_chan_stat "$1" "$2" rx_packets; }
 # each receive queue of nic0 got meanwhile
 declare -a QRX
 rk_flows() {
-	local q before=() pid
-	for q in $(seq 0 $((queues - 1))); do before[q]=$(rk_queue_rx 0 "$q"); done
+	local q base=() pid
+	for q in $(seq 0 $((queues - 1))); do base[q]=$(rk_queue_rx 0 "$q"); done
 	ip netns exec $NS_A timeout 30 iperf3 -s -1 -p 5302 >/dev/null 2>&1 &
 	pid=$!
 	wait_for 5 ip netns exec $NS_A sh -c "netstat -ltn | grep -q ':5302 '"
@@ -95,7 +95,7 @@ rk_flows() {
 	kill $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	for q in $(seq 0 $((queues - 1))); do
-		QRX[q]=$(( $(rk_queue_rx 0 "$q") - before[q] ))
+		QRX[q]=$(( $(rk_queue_rx 0 "$q") - base[q] ))
 	done
 	info "packets per receive queue of nic0: ${QRX[*]}"
 }

@@ -223,22 +223,24 @@ expect_eq "every change was accepted" 0 "$refused"
 # The devices and the last settings
 check "both devices are still there" \
 	eval 'ip -n $NS_A link show dev "$A" >/dev/null && ip -n $NS_B link show dev "$B" >/dev/null'
-# Ring sizes read back as set; after an MTU change too, unless the driver
-# under test lacks that (then only the channels and the MTU are compared)
-key="rings-after-mtu"
-if [ $mtu_after_g = 1 ] && hv_pending $key; then
+# The receive ring reads back as set unless the MTU changed after the last
+# -G: the host's receive sections grow with the MTU, so the count the
+# buffer holds changes (and at MTU 9000 the default count at 1500 is past
+# the maximum); then the channels, the send ring and the MTU are compared.
+if [ $mtu_after_g = 1 ]; then
+	info "the MTU changed after the last -G: the receive ring is not compared"
 	for ns in $NS_A $NS_B; do
 		[ $ns = $NS_A ] && dev=$A || dev=$B
-		expect_eq "$ns: the last channel count and MTU are in force" \
-			"$last_ch $last_mtu" "$(hm_settings $ns "$dev" | cut -d' ' -f1,4)"
+		expect_eq "$ns: the last settings are in force (channels tx mtu)" \
+			"$last_ch $last_tx $last_mtu" \
+			"$(hm_settings $ns "$dev" | cut -d' ' -f1,3,4)"
 	done
 	rx_ok=0
 else
-	[ $mtu_after_g = 1 ] && what="$key: " || what=
 	want="$last_ch $last_rx $last_tx $last_mtu"
 	for ns in $NS_A $NS_B; do
 		[ $ns = $NS_A ] && dev=$A || dev=$B
-		expect_eq "$what$ns: the last settings are in force (channels rx tx mtu)" \
+		expect_eq "$ns: the last settings are in force (channels rx tx mtu)" \
 			"$want" "$(hm_settings $ns "$dev")"
 	done
 	rx_ok=1

@@ -35,7 +35,6 @@ declare -A HV_REF_LACKS=(
 	[fault_drop:rmmod]="after the host drops send completions, rmmod blocks forever in rndis_filter_device_remove() waiting for them (hung task)"
 	[hotplug:under_load]="a rescind while traffic runs can hang it: rndis_filter_device_remove() waits with no timeout for its queues to drain, and once the channel is rescinded the receive completions it still owes fail with -ENODEV (hung task seen in make check)"
 	[hammer:monotonic]="its counters live in the per-channel state that every channel, ring or MTU change frees and rebuilds: /proc/net/dev goes back (to 0 while detached)"
-	[hammer:rings-after-mtu]="it keeps the receive buffer's size in bytes across an MTU change, and the host's sections grow with the MTU, so -g shows another count than was set"
 	[rss_knobs:refused-table]="a table the host refuses is an error, but netvsc_set_rxfh() has already copied it into its rx_table, so ethtool -x shows the refused table"
 	[tunables]="it has no ethtool tunables (no get_tunable/set_tunable): rx-copybreak and tx-copybreak are ours, from the DPDK driver"
 	[rss:tcp4-sd-host]="ethtool -N rx-flow-hash sd only changes its own TX hash level; the hash types it gives the host keep TCP ports (rss_hash stays 0x1701)"

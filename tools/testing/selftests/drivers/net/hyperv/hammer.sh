@@ -131,7 +131,7 @@ hm_both() {
 	return $rc
 }
 
-hv_pair || { fail "set up the pair of NICs"; hv_finish; }
+hv_pair_checked
 
 ch_max=$(hm_chan $NS_A "$A" max)
 rx_max=$(hm_ring $NS_A "$A" max rx)

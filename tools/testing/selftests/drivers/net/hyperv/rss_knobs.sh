@@ -100,7 +100,7 @@ rk_flows() {
 	info "packets per receive queue of nic0: ${QRX[*]}"
 }
 
-hv_pair || { fail "set up the pair of NICs"; hv_finish; }
+hv_pair_checked
 
 queues=$(ip netns exec $NS_A ethtool -l "$A" |
 	awk '$1 == "Combined:" { v = $2 } END { print v }')

@@ -80,7 +80,7 @@ tn_traffic() {
 	transfer_port_ok $NS_B $NS_A $IP_A 524288 7402
 }
 
-hv_pair || { fail "set up the pair of NICs"; hv_finish; }
+hv_pair_checked
 
 expect_eq "defaults: rx-copybreak $TN_DEF_RX, tx-copybreak $TN_DEF_TX on both NICs" \
 	"$TN_DEF_RX $TN_DEF_TX / $TN_DEF_RX $TN_DEF_TX" "$(tn_both)"

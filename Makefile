@@ -8,6 +8,7 @@
 #   make check     static checks, the simulator's own tests, every selftest
 #   make demo      boot the guest and tour the driver
 #   make bench     throughput and packet rate: ours, the reference, veth
+#   make reconfig-time  how long traffic stops during -L, -G and MTU changes
 #   make vm        an interactive shell in the guest
 
 CACHE ?= /var/tmp/hv-netvsc-cache
@@ -73,7 +74,10 @@ demo: modules
 bench: modules
 	@scripts/bench.sh
 
+reconfig-time: modules
+	@scripts/reconfig-time.sh
+
 vm: modules
 	@scripts/vm-run --shell
 
-.PHONY: all deps .deps-ok modules install clean check demo bench vm
+.PHONY: all deps .deps-ok modules install clean check demo bench reconfig-time vm

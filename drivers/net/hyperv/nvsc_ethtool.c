@@ -544,7 +544,8 @@ static int nvsc_set_tunable(struct net_device *ndev,
 		WRITE_ONCE(priv->rx_copybreak, v);
 		return 0;
 	case ETHTOOL_TX_COPYBREAK:
-		if (v > NVSC_MAX_FRAME)
+		/* a frame up to it must fit the send section it is copied to */
+		if (v > NVSC_SEND_SECTION_DEFAULT)
 			return -EINVAL;
 		WRITE_ONCE(priv->tx_copybreak, v);
 		return 0;

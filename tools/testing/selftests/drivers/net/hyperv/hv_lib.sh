@@ -28,10 +28,13 @@ declare -A HV_REF_LACKS=(
 	[fault_corrupt:ppi_offset]="a per-packet-info offset past the entry hangs it: rndis_get_ppi() logs 'Invalid ppi_offset' and loops forever (continue without advancing) in NAPI, RCU stall"
 	[fault_drop:rmmod]="after the host drops send completions, rmmod blocks forever in rndis_filter_device_remove() waiting for them (hung task)"
 	[hotplug:under_load]="a rescind while traffic runs can hang it: rndis_filter_device_remove() waits with no timeout for its queues to drain, and once the channel is rescinded the receive completions it still owes fail with -ENODEV (hung task seen in make check)"
-	[tunables]="it has no rx-copybreak or tx-copybreak tunable (ethtool --get-tunable: Operation not supported); it copies every frame up to its send section size"
+	[copybreak]="it has no rx-copybreak or tx-copybreak tunable (ethtool --get-tunable: Operation not supported); it copies every frame up to its send section size"
 	[channels:counters-kept]="its totals are summed from the per-channel counters of the current netvsc_device, which ethtool -L frees and allocates anew: ip -s link rx/tx packets fall to 0 at every channel change"
 	[channels:stats-names]="netvsc_get_sset_count() counts per-queue stats for nvdev->num_chn, so ethtool -S names and count follow the open channels"
 	[rss:refused-table]="netvsc_set_rxfh() writes the new table into rndis_dev->rx_table before the host answers; when the host refuses OID_GEN_RECEIVE_SCALE_PARAMETERS, ethtool -x shows the refused table although the host keeps the old one"
+	[hammer:monotonic]="its counters live in the per-channel state that every channel, ring or MTU change frees and rebuilds: /proc/net/dev goes back (to 0 while detached)"
+	[rss_knobs:refused-table]="a table the host refuses is an error, but netvsc_set_rxfh() has already copied it into its rx_table, so ethtool -x shows the refused table"
+	[tunables]="it has no ethtool tunables (no get_tunable/set_tunable): rx-copybreak and tx-copybreak are ours, from the DPDK driver"
 	[rss:tcp4-sd-host]="ethtool -N rx-flow-hash sd only changes its own TX hash level; the hash types it gives the host keep TCP ports (rss_hash stays 0x1701)"
 )
 

@@ -286,6 +286,20 @@ hv_finish() {
 	exit $KSFT_PASS
 }
 
+# rss_key_x NS DEV: the key `ethtool -x` shows, lowercase hex, no colons
+rss_key_x() {
+	ip netns exec "$1" ethtool -x "$2" 2>/dev/null |
+		awk '/^RSS hash key:/ { getline; gsub(":", ""); print tolower($0); exit }'
+}
+
+# rss_table_x NS DEV: the table `ethtool -x` shows, entries space separated
+rss_table_x() {
+	ip netns exec "$1" ethtool -x "$2" 2>/dev/null | awk '
+		/^RSS hash key:/ { exit }
+		/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) t = t (t == "" ? "" : " ") $i }
+		END { print t }'
+}
+
 # hv_pair_checked: hv_pair as the first subtest; the test ends without it
 hv_pair_checked() {
 	if ! hv_pair; then

@@ -19,20 +19,6 @@ hv_init queues=4
 NDIS_HASH_TCP_IPV4=0x200
 NDIS_HASH_UDP_IPV4=0x4000
 
-# rss_key_x NS DEV: the key `ethtool -x` shows, lowercase hex, no colons
-rss_key_x() {
-	ip netns exec "$1" ethtool -x "$2" 2>/dev/null |
-		awk '/^RSS hash key:/ { getline; gsub(":", ""); print tolower($0); exit }'
-}
-
-# rss_table_x NS DEV: the table `ethtool -x` shows, entries space separated
-rss_table_x() {
-	ip netns exec "$1" ethtool -x "$2" 2>/dev/null | awk '
-		/^RSS hash key:/ { exit }
-		/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) t = t (t == "" ? "" : " ") $i }
-		END { print t }'
-}
-
 # rss_equal_table N LEN: the table `equal N` gives, LEN entries
 rss_equal_table() {
 	awk -v n="$1" -v l="$2" 'BEGIN {

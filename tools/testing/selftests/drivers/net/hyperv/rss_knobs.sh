@@ -19,23 +19,9 @@ hv_init queues=4
 
 OID_RSS_PARAMS=0x00010204
 
-# rk_key NS DEV: the key `ethtool -x` shows, lowercase hex, no colons
-rk_key() {
-	ip netns exec "$1" ethtool -x "$2" 2>/dev/null |
-		awk '/^RSS hash key:/ { getline; gsub(":", ""); print tolower($0); exit }'
-}
-
-# rk_table NS DEV: the indirection table `ethtool -x` shows, one line
-rk_table() {
-	ip netns exec "$1" ethtool -x "$2" 2>/dev/null | awk '
-		/^RSS hash key:/ { exit }
-		/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) t = t (t == "" ? "" : " ") $i }
-		END { print t }'
-}
-
 # rk_state: key and table as -x and the simulator show them, one line
 rk_state() {
-	echo "x: $(rk_key $NS_A "$A") / $(rk_table $NS_A "$A")" \
+	echo "x: $(rss_key_x $NS_A "$A") / $(rss_table_x $NS_A "$A")" \
 		"sim: $(sim_get 0 rss_key) / $(sim_get 0 rss_table)"
 }
 
@@ -109,8 +95,8 @@ if [ "${queues:-0}" -lt 2 ]; then
 	hv_unpair
 	hv_finish
 fi
-key0=$(rk_key $NS_A "$A")
-table0=$(rk_table $NS_A "$A")
+key0=$(rss_key_x $NS_A "$A")
+table0=$(rss_table_x $NS_A "$A")
 tlen=$(echo "$table0" | wc -w)
 info "$queues channels, table of $tlen entries, key $key0"
 [ ${#key0} = 80 ] && [ "$tlen" -ge 16 ] && ok "ethtool -x shows a 40-byte key and a table" ||
@@ -136,11 +122,11 @@ for w in "${wl[@]}"; do
 	fi
 	ok "ethtool -X weight $w accepted"
 	expect_eq "weight $w: ethtool -x reads back the table the weights give" \
-		"$want" "$(rk_table $NS_A "$A")"
+		"$want" "$(rss_table_x $NS_A "$A")"
 	expect_eq "weight $w: the simulator's rss_table matches" \
 		"$want" "$(sim_get 0 rss_table)"
 	expect_eq "weight $w: the key stays (-x and simulator)" "$key0 $key0" \
-		"$(rk_key $NS_A "$A") $(sim_get 0 rss_key)"
+		"$(rss_key_x $NS_A "$A") $(sim_get 0 rss_key)"
 	check "weight $w: ping both ways and TCP intact" rk_traffic
 done
 
@@ -157,7 +143,7 @@ for q in $(seq 0 $((last - 1))); do others=$((others + QRX[q])); done
 want=$(rk_default_table "$tlen" "$queues")
 check "ethtool -X default accepted" ip netns exec $NS_A ethtool -X "$A" default
 expect_eq "-X default: ethtool -x reads back the default spread" "$want" \
-	"$(rk_table $NS_A "$A")"
+	"$(rss_table_x $NS_A "$A")"
 expect_eq "-X default: the simulator's rss_table matches" "$want" \
 	"$(sim_get 0 rss_table)"
 check "-X default: ping both ways and TCP intact" rk_traffic
@@ -200,7 +186,7 @@ check "fault off: ethtool -X hkey accepted" \
 	ip netns exec $NS_A ethtool -X "$A" hkey "$new"
 new=$(echo "$new" | tr -d ':')
 expect_eq "fault off: the new key reads back (-x and simulator)" "$new $new" \
-	"$(rk_key $NS_A "$A") $(sim_get 0 rss_key)"
+	"$(rss_key_x $NS_A "$A") $(sim_get 0 rss_key)"
 
 # Invalid input: an error, nothing changes
 before=$(rk_state)

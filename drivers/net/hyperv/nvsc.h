@@ -57,6 +57,10 @@ struct nvsc_tx_stats {
 	u64 stop_queue;		/* the queue was stopped */
 	u64 vlan_error;		/* an in-frame VLAN tag could not be moved */
 	u64 dropped;		/* every transmit drop */
+	u64 ring_full;		/* the ring towards the host ran short */
+	u64 no_section;		/* a frame to copy found no free send section */
+	u64 csum;		/* frames sent with a checksum offload request */
+	u64 lso;		/* frames sent for large send offload */
 };
 
 /* Counters of the receive path and of completions; written in NAPI */
@@ -71,6 +75,8 @@ struct nvsc_rx_stats {
 	u64 tx_packets;		/* completed sends */
 	u64 tx_bytes;
 	u64 wake_queue;		/* the queue was woken */
+	u64 csum_ok;		/* frames whose checksum the host verified */
+	u64 csum_bad;		/* frames the host found a bad checksum in */
 };
 
 /* A send without completion for this long is given up on */

@@ -9,38 +9,47 @@
 
 #include "nvsc.h"
 
+/* Where a counter lives: a queue's transmit or receive counters, or the
+ * channel's count of host misbehaviour
+ */
+enum nvsc_stat_src {
+	NVSC_SRC_TX,		/* struct nvsc_tx_stats */
+	NVSC_SRC_RX,		/* struct nvsc_rx_stats */
+	NVSC_SRC_HOST,		/* struct nvsc_host_errors, atomic64_t */
+};
+
 struct nvsc_stat_desc {
 	char name[ETH_GSTRING_LEN];
+	enum nvsc_stat_src src;
 	size_t offset;
 };
 
-#define NVSC_TX_STAT(n, m)   { n, offsetof(struct nvsc_tx_stats, m) }
-#define NVSC_RX_STAT(n, m)   { n, offsetof(struct nvsc_rx_stats, m) }
-#define NVSC_HOST_STAT(n, m) { n, offsetof(struct nvsc_host_errors, m) }
+#define NVSC_TX_STAT(n, m) { n, NVSC_SRC_TX, offsetof(struct nvsc_tx_stats, m) }
+#define NVSC_RX_STAT(n, m) { n, NVSC_SRC_RX, offsetof(struct nvsc_rx_stats, m) }
+#define NVSC_HOST_STAT(n, m) \
+	{ n, NVSC_SRC_HOST, offsetof(struct nvsc_host_errors, m) }
 
-/* Counters of the transmit path (struct nvsc_tx_stats) */
-static const struct nvsc_stat_desc nvsc_tx_stat_desc[] = {
+/* Device totals: the names the kernel's driver uses first, in its order,
+ * then ours.  Queue counters are summed over every queue there ever was.
+ */
+static const struct nvsc_stat_desc nvsc_stat_desc[] = {
 	NVSC_TX_STAT("tx_scattered", scattered),
 	NVSC_TX_STAT("tx_no_memory", no_memory),
 	NVSC_TX_STAT("tx_no_space", no_space),
 	NVSC_TX_STAT("tx_too_big", too_big),
 	NVSC_TX_STAT("tx_busy", busy),
 	NVSC_TX_STAT("tx_send_full", send_full),
-};
-
-/* rx_comp_busy comes from the channel, then these (struct nvsc_rx_stats) */
-static const struct nvsc_stat_desc nvsc_rx_stat_desc[] = {
+	NVSC_HOST_STAT("rx_comp_busy", comp_busy),
 	NVSC_RX_STAT("rx_no_memory", no_memory),
-};
-
-static const struct nvsc_stat_desc nvsc_queue_stat_desc[] = {
 	NVSC_TX_STAT("stop_queue", stop_queue),
 	NVSC_RX_STAT("wake_queue", wake_queue),
 	NVSC_TX_STAT("vlan_error", vlan_error),
-};
-
-/* Host misbehaviour, counted by the channel (struct nvsc_host_errors) */
-static const struct nvsc_stat_desc nvsc_host_stat_desc[] = {
+	NVSC_TX_STAT("tx_ring_full", ring_full),
+	NVSC_TX_STAT("tx_no_section", no_section),
+	NVSC_TX_STAT("tx_csum", csum),
+	NVSC_TX_STAT("tx_lso", lso),
+	NVSC_RX_STAT("rx_csum_ok", csum_ok),
+	NVSC_RX_STAT("rx_csum_bad", csum_bad),
 	NVSC_HOST_STAT("host_bad_packet", bad_packet),
 	NVSC_HOST_STAT("host_bad_completion", bad_completion),
 	NVSC_HOST_STAT("host_bad_xfer", bad_xfer),
@@ -54,13 +63,23 @@ static const struct nvsc_stat_desc nvsc_host_stat_desc[] = {
 	NVSC_HOST_STAT("host_bad_send_table", bad_table),
 };
 
-/* Per queue: tx_queue_N_packets, _bytes, rx_queue_N_packets, _bytes */
-#define NVSC_PER_QUEUE	4
-
-#define NVSC_NSTATS (ARRAY_SIZE(nvsc_tx_stat_desc) + 1 + \
-		     ARRAY_SIZE(nvsc_rx_stat_desc) + \
-		     ARRAY_SIZE(nvsc_queue_stat_desc) + \
-		     ARRAY_SIZE(nvsc_host_stat_desc))
+/* Per queue N, named "<tx|rx>_queue_N_<name>" (no host counters here);
+ * packets and bytes first, as the kernel's driver names them
+ */
+static const struct nvsc_stat_desc nvsc_queue_stat_desc[] = {
+	NVSC_RX_STAT("tx:packets", tx_packets),
+	NVSC_RX_STAT("tx:bytes", tx_bytes),
+	NVSC_RX_STAT("rx:packets", packets),
+	NVSC_RX_STAT("rx:bytes", bytes),
+	NVSC_TX_STAT("tx:stop", stop_queue),
+	NVSC_RX_STAT("tx:wake", wake_queue),
+	NVSC_TX_STAT("tx:ring_full", ring_full),
+	NVSC_TX_STAT("tx:no_section", no_section),
+	NVSC_TX_STAT("tx:csum", csum),
+	NVSC_TX_STAT("tx:lso", lso),
+	NVSC_RX_STAT("rx:csum_ok", csum_ok),
+	NVSC_RX_STAT("rx:csum_bad", csum_bad),
+};
 
 static void nvsc_get_drvinfo(struct net_device *ndev,
 			     struct ethtool_drvinfo *info)
@@ -70,117 +89,105 @@ static void nvsc_get_drvinfo(struct net_device *ndev,
 	strscpy(info->fw_version, "N/A", sizeof(info->fw_version));
 }
 
-/* The count is fixed at probe: the host's maximum queues, not the open
- * ones, so that names and count stay the same across channel changes
+/* Queues with counters of their own: the host's maximum (fixed at probe),
+ * not the open ones, so that names and count stay the same across channel
+ * changes
  */
+static u32 nvsc_stat_queues(const struct nvsc_priv *priv)
+{
+	return clamp_t(u32, priv->max_queues, 1, NVSC_MAX_QUEUES);
+}
+
 static int nvsc_get_sset_count(struct net_device *ndev, int sset)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return NVSC_NSTATS + NVSC_PER_QUEUE * max_t(u32, priv->max_queues, 1);
+	return ARRAY_SIZE(nvsc_stat_desc) +
+	       ARRAY_SIZE(nvsc_queue_stat_desc) * nvsc_stat_queues(priv);
 }
 
 static void nvsc_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
+	const char *name;
 	u32 q;
 	int i;
 
 	if (sset != ETH_SS_STATS)
 		return;
-	for (i = 0; i < ARRAY_SIZE(nvsc_tx_stat_desc); i++)
-		ethtool_sprintf(&data, "%s", nvsc_tx_stat_desc[i].name);
-	ethtool_sprintf(&data, "rx_comp_busy");
-	for (i = 0; i < ARRAY_SIZE(nvsc_rx_stat_desc); i++)
-		ethtool_sprintf(&data, "%s", nvsc_rx_stat_desc[i].name);
-	for (i = 0; i < ARRAY_SIZE(nvsc_queue_stat_desc); i++)
-		ethtool_sprintf(&data, "%s", nvsc_queue_stat_desc[i].name);
-	for (i = 0; i < ARRAY_SIZE(nvsc_host_stat_desc); i++)
-		ethtool_sprintf(&data, "%s", nvsc_host_stat_desc[i].name);
-	for (q = 0; q < max_t(u32, priv->max_queues, 1); q++) {
-		ethtool_sprintf(&data, "tx_queue_%u_packets", q);
-		ethtool_sprintf(&data, "tx_queue_%u_bytes", q);
-		ethtool_sprintf(&data, "rx_queue_%u_packets", q);
-		ethtool_sprintf(&data, "rx_queue_%u_bytes", q);
+	for (i = 0; i < ARRAY_SIZE(nvsc_stat_desc); i++)
+		ethtool_sprintf(&data, "%s", nvsc_stat_desc[i].name);
+	for (q = 0; q < nvsc_stat_queues(priv); q++) {
+		for (i = 0; i < ARRAY_SIZE(nvsc_queue_stat_desc); i++) {
+			/* "tx:packets" gives "tx_queue_<q>_packets" */
+			name = nvsc_queue_stat_desc[i].name;
+			ethtool_sprintf(&data, "%.2s_queue_%u_%s", name, q,
+					name + 3);
+		}
 	}
 }
 
-/* Add the counters of one queue to @tx and @rx */
-static void nvsc_sum_queue(const struct nvsc_pq *pq, struct nvsc_tx_stats *tx,
-			   struct nvsc_rx_stats *rx)
+/* A consistent copy of one queue's counters */
+static void nvsc_read_queue(const struct nvsc_pq *pq, struct nvsc_tx_stats *t,
+			    struct nvsc_rx_stats *r)
 {
-	struct nvsc_tx_stats t;
-	struct nvsc_rx_stats r;
 	unsigned int start;
 
 	do {
 		start = u64_stats_fetch_begin(&pq->tx.syncp);
-		t = pq->tx;
+		*t = pq->tx;
 	} while (u64_stats_fetch_retry(&pq->tx.syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&pq->rx.syncp);
-		r = pq->rx;
+		*r = pq->rx;
 	} while (u64_stats_fetch_retry(&pq->rx.syncp, start));
-	tx->scattered += t.scattered;
-	tx->no_memory += t.no_memory;
-	tx->no_space += t.no_space;
-	tx->too_big += t.too_big;
-	tx->busy += t.busy;
-	tx->send_full += t.send_full;
-	tx->stop_queue += t.stop_queue;
-	tx->vlan_error += t.vlan_error;
-	tx->dropped += t.dropped;
-	rx->packets += r.packets;
-	rx->bytes += r.bytes;
-	rx->multicast += r.multicast;
-	rx->broadcast += r.broadcast;
-	rx->no_memory += r.no_memory;
-	rx->dropped += r.dropped;
-	rx->tx_packets += r.tx_packets;
-	rx->tx_bytes += r.tx_bytes;
-	rx->wake_queue += r.wake_queue;
 }
 
-static u64 nvsc_field(const void *base, size_t offset)
+static u64 nvsc_stat(const struct nvsc_stat_desc *d,
+		     const struct nvsc_tx_stats *t,
+		     const struct nvsc_rx_stats *r,
+		     const struct nvsc_host_errors *he)
 {
-	return *(const u64 *)((const u8 *)base + offset);
+	switch (d->src) {
+	case NVSC_SRC_TX:
+		return *(const u64 *)((const u8 *)t + d->offset);
+	case NVSC_SRC_RX:
+		return *(const u64 *)((const u8 *)r + d->offset);
+	default:
+		return atomic64_read((const atomic64_t *)((const u8 *)he +
+							  d->offset));
+	}
 }
 
 static void nvsc_get_ethtool_stats(struct net_device *ndev,
 				   struct ethtool_stats *stats, u64 *data)
 {
+	const size_t nq = ARRAY_SIZE(nvsc_queue_stat_desc);
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	const struct nvsc_host_errors *he = &priv->host_err;
-	struct nvsc_tx_stats tx = {};
-	struct nvsc_rx_stats rx = {};
-	int i, n = 0;
-	u32 q;
+	u64 *per_queue = data + ARRAY_SIZE(nvsc_stat_desc);
+	u32 q, shown = nvsc_stat_queues(priv);
+	struct nvsc_tx_stats t;
+	struct nvsc_rx_stats r;
+	int i;
 
-	for (q = 0; q < NVSC_MAX_QUEUES; q++)
-		nvsc_sum_queue(&priv->pq[q], &tx, &rx);
+	memset(&t, 0, sizeof(t));
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < ARRAY_SIZE(nvsc_stat_desc); i++)
+		data[i] = nvsc_stat(&nvsc_stat_desc[i], &t, &r, he);
 
-	for (i = 0; i < ARRAY_SIZE(nvsc_tx_stat_desc); i++)
-		data[n++] = nvsc_field(&tx, nvsc_tx_stat_desc[i].offset);
-	data[n++] = atomic64_read(&he->comp_busy);
-	for (i = 0; i < ARRAY_SIZE(nvsc_rx_stat_desc); i++)
-		data[n++] = nvsc_field(&rx, nvsc_rx_stat_desc[i].offset);
-	data[n++] = tx.stop_queue;
-	data[n++] = rx.wake_queue;
-	data[n++] = tx.vlan_error;
-	for (i = 0; i < ARRAY_SIZE(nvsc_host_stat_desc); i++)
-		data[n++] = atomic64_read((const atomic64_t *)((const u8 *)he +
-					  nvsc_host_stat_desc[i].offset));
-	for (q = 0; q < max_t(u32, priv->max_queues, 1); q++) {
-		struct nvsc_tx_stats qt = {};
-		struct nvsc_rx_stats qr = {};
-
-		nvsc_sum_queue(&priv->pq[q], &qt, &qr);
-		data[n++] = qr.tx_packets;
-		data[n++] = qr.tx_bytes;
-		data[n++] = qr.packets;
-		data[n++] = qr.bytes;
+	/* Every queue adds to the totals; those shown also to their own */
+	for (q = 0; q < NVSC_MAX_QUEUES; q++) {
+		nvsc_read_queue(&priv->pq[q], &t, &r);
+		for (i = 0; i < ARRAY_SIZE(nvsc_stat_desc); i++)
+			if (nvsc_stat_desc[i].src != NVSC_SRC_HOST)
+				data[i] += nvsc_stat(&nvsc_stat_desc[i], &t, &r,
+						     he);
+		for (i = 0; q < shown && i < nq; i++)
+			per_queue[q * nq + i] =
+				nvsc_stat(&nvsc_queue_stat_desc[i], &t, &r, he);
 	}
 }
 

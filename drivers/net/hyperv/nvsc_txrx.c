@@ -181,6 +181,8 @@ static bool nvsc_agg_flush(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	nvsc_chan_tx_put(ch, &a->txd);
 	netdev_tx_completed_queue(txq, a->pkts, a->bytes);
 	u64_stats_update_begin(&pq->tx.syncp);
+	if (ret == -EAGAIN)
+		pq->tx.ring_full++;
 	pq->tx.send_full++;
 	pq->tx.dropped += a->pkts;
 	u64_stats_update_end(&pq->tx.syncp);
@@ -227,8 +229,14 @@ static int nvsc_tx_copy(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	}
 	if (!a->open) {
 		ret = nvsc_chan_tx_get(ch, pq->idx, true, &a->txd);
-		if (ret)
+		if (ret) {
+			if (ret == -ENOSPC) {
+				u64_stats_update_begin(&pq->tx.syncp);
+				pq->tx.no_section++;
+				u64_stats_update_end(&pq->tx.syncp);
+			}
 			return ret;
+		}
 		a->open = true;
 		a->used = 0;
 		a->msgs = 0;
@@ -293,6 +301,11 @@ static int nvsc_tx_pages(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	if (ret) {
 		netdev_tx_completed_queue(txq, 1, len);
 		nvsc_chan_tx_put(ch, &t);
+		if (ret == -EAGAIN) {
+			u64_stats_update_begin(&pq->tx.syncp);
+			pq->tx.ring_full++;
+			u64_stats_update_end(&pq->tx.syncp);
+		}
 		return ret;
 	}
 	u64_stats_update_begin(&pq->tx.syncp);
@@ -322,6 +335,9 @@ static void nvsc_maybe_stop(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	netif_tx_stop_queue(txq);
 	u64_stats_update_begin(&pq->tx.syncp);
 	pq->tx.stop_queue++;
+	/* The ring, not the slots, is what ran short */
+	if (nvsc_chan_ring_free_pct(ch, pq->idx) < NVSC_RING_STOP_PCT)
+		pq->tx.ring_full++;
 	u64_stats_update_end(&pq->tx.syncp);
 	/* Pairs with the barrier in nvsc_tx_done(): either it sees the queue
 	 * stopped, or we see the room it made and restart the queue here.
@@ -421,6 +437,7 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	struct netdev_queue *txq;
 	struct nvsc_tx_meta m;
 	struct nvsc_pq *pq;
+	bool lso, csum;
 	u32 total;
 	int ret;
 
@@ -455,6 +472,9 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		return NETDEV_TX_OK;
 	}
 
+	/* Read now: a copied skb is freed before the counters are written */
+	lso = skb_is_gso(skb);
+	csum = !lso && skb->ip_summed == CHECKSUM_PARTIAL;
 	total = nvsc_header_len(&m) + skb->len;
 	ret = -ENOSPC;
 	if (total <= ch->ssec_size && skb->len <= READ_ONCE(priv->tx_copybreak))
@@ -482,6 +502,15 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 				     &pq->tx.no_space : &pq->tx.send_full);
 			return NETDEV_TX_OK;
 		}
+	}
+
+	if (lso || csum) {
+		u64_stats_update_begin(&pq->tx.syncp);
+		if (lso)
+			pq->tx.lso++;
+		else
+			pq->tx.csum++;
+		u64_stats_update_end(&pq->tx.syncp);
 	}
 
 	if (pq->agg.open &&
@@ -547,6 +576,7 @@ void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f)
 	struct nvsc_pq *pq = &priv->pq[q];
 	struct net_device *ndev = priv->ndev;
 	struct sk_buff *skb;
+	bool csum_bad;
 
 	skb = napi_alloc_skb(&pq->napi, f->len);
 	if (unlikely(!skb)) {
@@ -560,10 +590,12 @@ void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f)
 	skb_put_data(skb, f->data, f->len);
 	skb->protocol = eth_type_trans(skb, ndev);
 
-	if ((ndev->features & NETIF_F_RXCSUM) && f->has_csum &&
-	    (f->csum & (RNDIS_RXCSUM_TCP_OK | RNDIS_RXCSUM_UDP_OK)) &&
-	    !(f->csum & (RNDIS_RXCSUM_TCP_FAIL | RNDIS_RXCSUM_UDP_FAIL |
-			 RNDIS_RXCSUM_IP_FAIL)))
+	csum_bad = f->has_csum &&
+		   (f->csum & (RNDIS_RXCSUM_TCP_FAIL | RNDIS_RXCSUM_UDP_FAIL |
+			       RNDIS_RXCSUM_IP_FAIL));
+	/* A frame the host found bad goes up unverified: the stack decides */
+	if ((ndev->features & NETIF_F_RXCSUM) && f->has_csum && !csum_bad &&
+	    (f->csum & (RNDIS_RXCSUM_TCP_OK | RNDIS_RXCSUM_UDP_OK)))
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	if ((ndev->features & NETIF_F_RXHASH) && f->has_hash)
 		skb_set_hash(skb, f->hash, PKT_HASH_TYPE_L4);
@@ -574,6 +606,10 @@ void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f)
 	u64_stats_update_begin(&pq->rx.syncp);
 	pq->rx.packets++;
 	pq->rx.bytes += f->len;
+	if (skb->ip_summed == CHECKSUM_UNNECESSARY)
+		pq->rx.csum_ok++;
+	if (csum_bad)
+		pq->rx.csum_bad++;
 	if (skb->pkt_type == PACKET_MULTICAST)
 		pq->rx.multicast++;
 	else if (skb->pkt_type == PACKET_BROADCAST)

@@ -6,7 +6,10 @@
 # forwards nothing from the guest, the guest's sends meet a full ring:
 # guest_eagain rises) and that the driver survives it: once released,
 # traffic recovers and a TCP transfer that was running through the stall
-# arrives intact.
+# arrives intact.  The driver counts it: the transmit queues stop while the
+# ring is held (stop_queue), and those stops for lack of ring space in
+# tx_ring_full, and once released every stopped queue is woken again
+# (stops equal wakes, per queue and in all).
 
 source "$(dirname "$0")/hv_lib.sh"
 
@@ -42,6 +45,42 @@ rf_tcp_end() {
 	return 1
 }
 
+# rf_st NAME: one counter of a's `ethtool -S`
+rf_st() {
+	ina ethtool -S "$A" 2>/dev/null | awk -v k="$1:" '$1 == k { print $2; exit }'
+}
+
+# rf_balanced: every queue of a that stopped was woken again, per queue
+# and in the totals
+rf_balanced() {
+	ina ethtool -S "$A" 2>/dev/null | awk '
+		{ k = $1; sub(/:$/, "", k) }
+		k == "stop_queue" { s = $2 } k == "wake_queue" { w = $2 }
+		match(k, /^tx_queue_[0-9]+_(stop|wake)$/) {
+			q = k; sub(/_(stop|wake)$/, "", q)
+			if (k ~ /stop$/) qs[q] = $2; else qw[q] = $2
+			qsum[k ~ /stop$/ ? "s" : "w"] += $2
+		}
+		END {
+			bad = (s != w) || (qsum["s"] != s) || (qsum["w"] != w)
+			for (q in qs) if (qs[q] != qw[q]) bad = 1
+			if (bad) {
+				printf "# stop_queue %d wake_queue %d;", s, w
+				for (q in qs) printf " %s %d/%d", q, qs[q], qw[q]
+				printf "\n"
+			}
+			exit bad
+		}'
+}
+
+# rf_bql BYTES: byte queue limits of every transmit queue of a at least
+# BYTES.  Sends the host never completes stop the stack's queue at the
+# byte limit, long before the ring fills; lifted, a's sends fill it.
+rf_bql() {
+	ina sh -c "for f in /sys/class/net/$A/queues/tx-*/byte_queue_limits/limit_min; do
+		echo $1 > \$f; done"
+}
+
 rf_tx_moved() { [ "$(sim_stat 0 tx_packets)" -gt "$1" ]; }
 rf_eagain_moved() { [ "$(sim_stat 0 guest_eagain)" -gt "$1" ]; }
 
@@ -56,6 +95,9 @@ eagain0=$(sim_stat 0 guest_eagain)
 rf_tcp_start $NS_A $NS_B $IP_B 7401 2048
 sleep 0.5
 
+stop0=$(rf_st stop_queue)
+full0=$(rf_st tx_ring_full)
+rf_bql 100000000
 echo 1 > "$SIM/nic0/faults/hold_ring_full"
 expect_eq "hold_ring_full reads back 1" 1 "$(cat "$SIM/nic0/faults/hold_ring_full")"
 tx0=$(sim_stat 0 tx_packets)
@@ -77,8 +119,17 @@ expect_eq "held: the host forwards nothing from the guest" "$tx0" "$(sim_stat 0 
 info "nic0: $(grep -E '^(rx_packets|rx_drop_no_buffer|guest_eagain|ring_full) ' "$SIM/nic0/stats" | tr '\n' ' ')"
 kill $pids 2>/dev/null
 wait $pids 2>/dev/null
+if ! hv_pending counted; then
+	stop1=$(rf_st stop_queue)
+	full1=$(rf_st tx_ring_full)
+	[ "$stop1" -gt "$stop0" ] && ok "held: a's transmit queues stopped (stop_queue $stop0 -> $stop1)" ||
+		fail "held: a's transmit queues stopped (stop_queue $stop0 -> $stop1)"
+	[ "$full1" -gt "$full0" ] && ok "held: the stops for lack of ring space counted (tx_ring_full $full0 -> $full1)" ||
+		fail "held: the stops for lack of ring space counted (tx_ring_full $full0 -> $full1)"
+fi
 
 echo 0 > "$SIM/nic0/faults/hold_ring_full"
+rf_bql 0
 tx1=$(sim_stat 0 tx_packets)
 check "released: the host forwards the guest's frames again" \
 	wait_for 10 rf_tx_moved "$tx1"
@@ -86,6 +137,7 @@ check "released: the TCP transfer running through the stall arrives intact" rf_t
 check "released: ping both ways" eval 'ping_ok $NS_A $IP_B && ping_ok $NS_B $IP_A'
 rf_tcp_start $NS_A $NS_B $IP_B 7402 1024
 check "released: a new TCP transfer a -> b arrives intact" rf_tcp_end
+hv_pending counted || check "released: every stopped queue was woken (stops = wakes, per queue and in all)" rf_balanced
 
 hv_unpair
 hv_finish

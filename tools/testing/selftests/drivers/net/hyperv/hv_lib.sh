@@ -35,6 +35,11 @@ declare -A HV_REF_LACKS=(
 	[hammer:monotonic]="its counters live in the per-channel state that every channel, ring or MTU change frees and rebuilds: /proc/net/dev goes back (to 0 while detached)"
 	[rss_knobs:refused-table]="a table the host refuses is an error, but netvsc_set_rxfh() has already copied it into its rx_table, so ethtool -x shows the refused table"
 	[tunables]="it has no ethtool tunables (no get_tunable/set_tunable): rx-copybreak and tx-copybreak are ours, from the DPDK driver"
+	[counters:names]="its ethtool -S has per-queue packets and bytes only: no per-queue stops and wakes, no ring-full, no-section, checksum or LSO counts"
+	[counters:offloads]="it counts no checksum or LSO sends, and no receive checksums the host verified"
+	[counters:csum-bad]="it has no counter for checksums the host reports bad"
+	[counters:no-section]="it has no per-queue stop and wake counts and no count of copied frames that found no send section"
+	[fault_ring_full:counted]="it has no ring-full count and no per-queue stop and wake counts, and its stop_queue stays 0 in this test: it never stops a queue while the host holds the ring"
 	[rss:tcp4-sd-host]="ethtool -N rx-flow-hash sd only changes its own TX hash level; the hash types it gives the host keep TCP ports (rss_hash stays 0x1701)"
 )
 

@@ -42,6 +42,7 @@ enum vsim_corrupt {
 	VSIM_CORRUPT_PPI_OFFSET,
 	VSIM_CORRUPT_NVSP_TYPE,
 	VSIM_CORRUPT_TRANS_ID,
+	VSIM_CORRUPT_CSUM_FAIL,	/* a good frame's checksum reported bad */
 	VSIM_CORRUPT_MAX,
 };
 

@@ -24,6 +24,7 @@ const char * const vsim_corrupt_names[VSIM_CORRUPT_MAX] = {
 	[VSIM_CORRUPT_PPI_OFFSET] = "ppi_offset",
 	[VSIM_CORRUPT_NVSP_TYPE] = "nvsp_type",
 	[VSIM_CORRUPT_TRANS_ID] = "trans_id",
+	[VSIM_CORRUPT_CSUM_FAIL] = "csum_fail",
 };
 
 #define STAT(name) { #name, offsetof(struct vsim_nic_stats, name) }

@@ -128,6 +128,13 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 			flags = vsim_csum_check(frame, len);
 			atomic64_inc(&n->stats.csum_verified);
 		}
+		/* The frame is intact: only the verdict is wrong */
+		if (READ_ONCE(n->fault_corrupt) == VSIM_CORRUPT_CSUM_FAIL &&
+		    atomic_dec_if_positive(&n->fault_corrupt_count) >= 0) {
+			atomic64_inc(&n->stats.corrupted);
+			flags = fi.l4_proto == IPPROTO_TCP ?
+				VSIM_RXCSUM_TCP_FAILED : VSIM_RXCSUM_UDP_FAILED;
+		}
 		pp = vsim_put_ppi(pp, PPI_CSUM, flags);
 	}
 	if (meta->vlan) {

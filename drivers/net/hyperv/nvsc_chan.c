@@ -392,6 +392,7 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 	init_completion(&ch->rndis_done);
 	spin_lock_init(&ch->tx_lock);
 	init_waitqueue_head(&ch->sc_wait);
+	mutex_init(&ch->sc_mutex);
 	ch->ndis_mtu = mtu + ETH_HLEN;
 	ch->q[0].ch = ch;
 	ch->q[0].vmch = ch->vmch;
@@ -460,7 +461,8 @@ static void nvsc_sc_open(struct vmbus_channel *sc)
 	q0 = primary->channel_callback_context;
 	ch = q0->ch;
 	idx = sc->offermsg.offer.sub_channel_index;
-	if (!idx || idx > READ_ONCE(ch->sc_want) || ch->q[idx].open) {
+	mutex_lock(&ch->sc_mutex);
+	if (!idx || idx > ch->sc_want || ch->q[idx].open) {
 		atomic64_inc(&ch->err->bad_packet);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "unexpected subchannel %u\n", idx);
@@ -490,6 +492,7 @@ free_queue:
 		ret);
 	nvsc_queue_free(q);
 seen:
+	mutex_unlock(&ch->sc_mutex);
 	/* Pairs with the wait in nvsc_chan_open_queues() */
 	atomic_inc(&ch->sc_seen);
 	wake_up(&ch->sc_wait);
@@ -527,7 +530,9 @@ u32 nvsc_chan_open_queues(struct nvsc_chan *ch)
 		return 1;
 
 	atomic_set(&ch->sc_seen, 0);
-	WRITE_ONCE(ch->sc_want, want - 1);
+	mutex_lock(&ch->sc_mutex);
+	ch->sc_want = want - 1;
+	mutex_unlock(&ch->sc_mutex);
 	vmbus_set_sc_create_callback(ch->vmch, nvsc_sc_open);
 
 	memset(&req, 0, sizeof(req));
@@ -551,11 +556,13 @@ u32 nvsc_chan_open_queues(struct nvsc_chan *ch)
 			 "host offered %d of %u subchannels in time\n",
 			 atomic_read(&ch->sc_seen), got);
 
+	/* An offer that comes after this is not ours to open any more */
+	mutex_lock(&ch->sc_mutex);
+	ch->sc_want = 0;
 	/* Queues 0..n-1 must all be open: stop at the first gap */
 	for (n = 1; n <= got && ch->q[n].open; n++)
 		;
-	/* An offer that comes after this is not ours to open any more */
-	WRITE_ONCE(ch->sc_want, 0);
+	mutex_unlock(&ch->sc_mutex);
 	/* Read by the primary's NAPI to check the host's send table */
 	WRITE_ONCE(ch->num_queues, n);
 	return n;

@@ -201,6 +201,10 @@ struct nvsc_chan {
 	u32 sc_want;
 	atomic_t sc_seen;
 	wait_queue_head_t sc_wait;
+	/* Orders an offer's open of a queue against the final count: no
+	 * subchannel opens after nvsc_chan_open_queues() has counted them
+	 */
+	struct mutex sc_mutex;
 
 	/* Send buffer */
 	void *sbuf;

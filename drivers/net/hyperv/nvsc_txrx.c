@@ -163,6 +163,14 @@ static int nvsc_tx_meta(struct nvsc_priv *priv, struct sk_buff *skb,
 	return 0;
 }
 
+/* Count one transmit event of @pq; under the tx queue lock */
+static void nvsc_tx_inc(struct nvsc_pq *pq, u64 *counter)
+{
+	u64_stats_update_begin(&pq->tx.syncp);
+	(*counter)++;
+	u64_stats_update_end(&pq->tx.syncp);
+}
+
 /* Send the open aggregate; false if the ring had no room (dropped) */
 static bool nvsc_agg_flush(struct nvsc_pq *pq, struct nvsc_chan *ch,
 			   struct netdev_queue *txq)
@@ -230,11 +238,8 @@ static int nvsc_tx_copy(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	if (!a->open) {
 		ret = nvsc_chan_tx_get(ch, pq->idx, true, &a->txd);
 		if (ret) {
-			if (ret == -ENOSPC) {
-				u64_stats_update_begin(&pq->tx.syncp);
-				pq->tx.no_section++;
-				u64_stats_update_end(&pq->tx.syncp);
-			}
+			if (ret == -ENOSPC)
+				nvsc_tx_inc(pq, &pq->tx.no_section);
 			return ret;
 		}
 		a->open = true;
@@ -301,16 +306,11 @@ static int nvsc_tx_pages(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	if (ret) {
 		netdev_tx_completed_queue(txq, 1, len);
 		nvsc_chan_tx_put(ch, &t);
-		if (ret == -EAGAIN) {
-			u64_stats_update_begin(&pq->tx.syncp);
-			pq->tx.ring_full++;
-			u64_stats_update_end(&pq->tx.syncp);
-		}
+		if (ret == -EAGAIN)
+			nvsc_tx_inc(pq, &pq->tx.ring_full);
 		return ret;
 	}
-	u64_stats_update_begin(&pq->tx.syncp);
-	pq->tx.scattered++;
-	u64_stats_update_end(&pq->tx.syncp);
+	nvsc_tx_inc(pq, &pq->tx.scattered);
 	return 0;
 }
 
@@ -504,14 +504,8 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		}
 	}
 
-	if (lso || csum) {
-		u64_stats_update_begin(&pq->tx.syncp);
-		if (lso)
-			pq->tx.lso++;
-		else
-			pq->tx.csum++;
-		u64_stats_update_end(&pq->tx.syncp);
-	}
+	if (lso || csum)
+		nvsc_tx_inc(pq, lso ? &pq->tx.lso : &pq->tx.csum);
 
 	if (pq->agg.open &&
 	    (!netdev_xmit_more() || netif_xmit_stopped(txq) ||

@@ -124,9 +124,12 @@ struct nvsc_priv {
 	u32 max_queues;
 	u32 want_queues;
 	u32 num_queues;
-	/* Sections asked for with ethtool -G, 0 for the default; RTNL */
+	/* Sections asked for with ethtool -G, 0 for the default, and the
+	 * size of the host's last receive sections; RTNL
+	 */
 	u32 rx_sections;
 	u32 tx_sections;
+	u32 rsec_size;
 	/* RSS as the user set it, given again after every reattach; RTNL */
 	struct nvsc_rss rss;
 	u32 l4_hash;		/* NVSC_L4_*; read by select_queue */

@@ -187,9 +187,12 @@ struct nvsc_chan {
 	u32 rsec_size;
 	u32 rsec_count;
 	bool rx_ready;
-	/* Buffer sizes the layer above asks for, 0 for the default */
+	/* Buffer sizes the layer above asks for, 0 for the default, and
+	 * the receive section size want_rbuf was computed for
+	 */
 	u32 want_rbuf;
 	u32 want_sbuf;
+	u32 want_rsec_size;
 
 	/* Queues: want_queues asked for, num_queues open (the primary's
 	 * NAPI reads it); sc_seen counts subchannels the offer callback

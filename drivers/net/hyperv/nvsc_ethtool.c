@@ -234,6 +234,13 @@ static void nvsc_set_msglevel(struct net_device *ndev, u32 val)
 	priv->msg_enable = val;
 }
 
+/* Receive sections of the host's current size that the largest buffer holds */
+static u32 nvsc_rx_max_sections(const struct nvsc_priv *priv)
+{
+	return NVSC_RECV_BUF_MAX / (priv->rsec_size ? priv->rsec_size :
+				    NVSC_RECV_SECTION_DEFAULT);
+}
+
 static void nvsc_get_ringparam(struct net_device *ndev,
 			       struct ethtool_ringparam *ring,
 			       struct kernel_ethtool_ringparam *kring,
@@ -242,7 +249,7 @@ static void nvsc_get_ringparam(struct net_device *ndev,
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	struct nvsc_chan *ch = priv->chan;
 
-	ring->rx_max_pending = NVSC_RECV_BUF_MAX / NVSC_RECV_SECTION_DEFAULT;
+	ring->rx_max_pending = nvsc_rx_max_sections(priv);
 	ring->tx_max_pending = NVSC_SEND_BUF_MAX / NVSC_SEND_SECTION_DEFAULT;
 	if (ch) {
 		ring->rx_pending = ch->rsec_count;
@@ -271,7 +278,7 @@ static int nvsc_set_ringparam(struct net_device *ndev,
 		return -EINVAL;
 	}
 	if (ring->rx_pending < NVSC_MIN_SECTIONS ||
-	    ring->rx_pending > NVSC_RECV_BUF_MAX / NVSC_RECV_SECTION_DEFAULT ||
+	    ring->rx_pending > nvsc_rx_max_sections(priv) ||
 	    ring->tx_pending < NVSC_MIN_SECTIONS ||
 	    ring->tx_pending > NVSC_SEND_BUF_MAX / NVSC_SEND_SECTION_DEFAULT) {
 		NL_SET_ERR_MSG_MOD(extack, "ring size out of range (at least 10 sections)");

@@ -185,9 +185,14 @@ static struct nvsc_chan *nvsc_chan_new(struct nvsc_priv *priv)
 	ch->err = &priv->host_err;
 	ch->ring_bytes = priv->ring_bytes;
 	ch->want_queues = clamp_t(u32, priv->want_queues, 1, NVSC_MAX_QUEUES);
-	if (priv->rx_sections)
-		ch->want_rbuf = PAGE_ALIGN(priv->rx_sections *
-					   NVSC_RECV_SECTION_DEFAULT);
+	if (priv->rx_sections) {
+		/* The host chooses the section size: expect the last one */
+		ch->want_rsec_size = priv->rsec_size ? priv->rsec_size :
+				     NVSC_RECV_SECTION_DEFAULT;
+		ch->want_rbuf = min_t(u64, PAGE_ALIGN((u64)priv->rx_sections *
+						      ch->want_rsec_size),
+				      NVSC_RECV_BUF_MAX);
+	}
 	if (priv->tx_sections)
 		ch->want_sbuf = PAGE_ALIGN(priv->tx_sections *
 					   NVSC_SEND_SECTION_DEFAULT);
@@ -241,6 +246,7 @@ static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
 			   ret);
 		goto quiesce_channel;
 	}
+	priv->rsec_size = ch->rsec_size;
 	if (ch->host.link_up)
 		set_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
 	else
@@ -479,6 +485,20 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	ret = nvsc_attach_chan(priv, ch, mtu);
 	if (ret)
 		return ret;
+	/* A host that sizes its sections by the MTU gave sections of
+	 * another size than the buffer was cut for, so it holds another
+	 * count than ethtool -G asked: open once more, now knowing the
+	 * size.  Without memory for it, the channel just opened stays.
+	 */
+	if (ch->want_rsec_size && ch->rsec_size != ch->want_rsec_size) {
+		ch = nvsc_chan_new(priv);
+		if (ch) {
+			nvsc_detach(priv);
+			ret = nvsc_attach_chan(priv, ch, mtu);
+			if (ret)
+				return ret;
+		}
+	}
 	nvsc_restore_mac(priv);
 	if (netif_running(ndev)) {
 		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));

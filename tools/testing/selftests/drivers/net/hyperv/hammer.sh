@@ -243,15 +243,21 @@ expect_eq "every change was accepted" 0 "$refused"
 # The devices and the last settings
 check "both devices are still there" \
 	eval 'ip -n $NS_A link show dev "$A" >/dev/null && ip -n $NS_B link show dev "$B" >/dev/null'
-# The receive ring reads back as set unless the MTU changed after the last
-# -G: the host's receive sections grow with the MTU, so the count the
-# buffer holds changes (and at MTU 9000 the default count at 1500 is past
-# the maximum); then the channels, the send ring and the MTU are compared.
-# Our -G sizes the receive buffer in sections of 1728 bytes (those of MTU
-# 1500): at a larger MTU the host cuts fewer, larger sections from it, so
-# the count reads back as set only at MTU 1500 (an open point of issue #4).
-if [ $mtu_after_g = 1 ] || { [ "$HV_DRIVER" = ours ] && [ "$last_mtu" != 1500 ]; }; then
-	info "the MTU changed after the last -G, or -G was given at MTU $last_mtu: the receive ring is not compared"
+# The receive ring: the host's receive sections grow with the MTU (1728
+# bytes at MTU 1500 and 1280, 9232 at 9000).  Our driver keeps the count -G
+# asked for across MTU changes, except where it does not fit the largest
+# buffer (the count at probe, at MTU 9000).  The reference driver sizes the
+# buffer by the sections of the MTU it was given at, so its count changes
+# when the MTU changes after the last -G.  Where the count cannot be known,
+# the channels, the send ring and the MTU are compared.
+rx_skip=0
+if [ "$HV_DRIVER" = ours ]; then
+	[ "$last_mtu" = 9000 ] && [ "$last_rx" = "$rx0" ] && rx_skip=1
+else
+	rx_skip=$mtu_after_g
+fi
+if [ $rx_skip = 1 ]; then
+	info "rx $last_rx at MTU $last_mtu (MTU changed after the last -G: $mtu_after_g): the receive ring is not compared"
 	for ns in $NS_A $NS_B; do
 		[ $ns = $NS_A ] && dev=$A || dev=$B
 		expect_eq "$ns: the last settings are in force (channels tx mtu)" \

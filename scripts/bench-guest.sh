@@ -6,6 +6,9 @@
 #   BENCH <config> <metric> <run> <value>
 # Configurations: every driver under /opt/drivers (ours, ref) on two
 # simulator NICs in two namespaces, then a veth pair (the software ceiling).
+# The configurations take turns run by run (ours, ref, veth, ours, ...), so
+# that a change in the load on the machine over the minutes the benchmark
+# takes weighs on all of them alike, not on whichever ran at the time.
 
 source /selftests/hv_lib.sh
 
@@ -24,9 +27,8 @@ json_num() {
 	' FS=:
 }
 
-measure() {	# measure CONFIG SERVER_IP SERVER_DEV
-	local cfg=$1 ip=$2 dev=$3 r out v
-	for r in $(seq "$RUNS"); do
+measure() {	# measure CONFIG SERVER_IP SERVER_DEV RUN
+	local cfg=$1 ip=$2 dev=$3 r=$4 out v
 		ina iperf3 -s -1 -D -p 5201 >/dev/null 2>&1; sleep 0.3
 		out=$(inb iperf3 -c "$ip" -p 5201 -t "$T" -J 2>/dev/null)
 		v=$(echo "$out" | json_num bits_per_second sum_received)
@@ -47,10 +49,13 @@ measure() {	# measure CONFIG SERVER_IP SERVER_DEV
 		rx1=$(ina cat "/sys/class/net/$dev/statistics/rx_packets")
 		echo "BENCH $cfg udp64_kpps $r $(awk -v a="$rx0" -v b="$rx1" -v s="$T" \
 			'BEGIN { printf "%.1f", (b - a) / s / 1000 }')"
-	done
 }
 
+# The simulator counts protocol violations per NIC since it was loaded:
+# each driver's are the increase over its own runs
+declare -A viol=()
 modprobe hv_vmbus_sim ${HV_SIM_PARAMS:-} || exit 1
+for r in $(seq "$RUNS"); do
 for cfg in $CONFIGS; do
 	case $cfg in
 	veth)
@@ -60,11 +65,12 @@ for cfg in $CONFIGS; do
 		ina ip addr add $IP_A/24 dev va; inb ip addr add $IP_B/24 dev vb
 		ina ip link set va up; inb ip link set vb up
 		sleep 1
-		measure veth $IP_A va
+		measure veth $IP_A va "$r"
 		hv_unpair
 		;;
 	*)
 		[ -f "/opt/drivers/$cfg/hv_netvsc.ko" ] || continue
+		v0=$(hv_violations 2>/dev/null)
 		insmod "/opt/drivers/$cfg/hv_netvsc.ko" || exit 1
 		for n in 0 1; do wait_for 20 hv_has_dev $n; done
 		hv_pair || { echo "BENCH $cfg setup failed"; exit 1; }
@@ -73,11 +79,15 @@ for cfg in $CONFIGS; do
 			inb ethtool -L "$B" combined "$CHANNELS"
 			sleep 1
 		fi
-		measure "$cfg" $IP_A "$A"
-		echo "# $cfg: violations $(hv_violations)"
+		measure "$cfg" $IP_A "$A" "$r"
 		hv_unpair
 		rmmod hv_netvsc || exit 1
+		viol[$cfg]=$(( ${viol[$cfg]:-0} + $(hv_violations) - v0 ))
 		;;
 	esac
+done
+done
+for cfg in "${!viol[@]}"; do
+	echo "# $cfg: violations ${viol[$cfg]}"
 done
 echo "BENCH done"

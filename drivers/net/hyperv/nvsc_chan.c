@@ -188,6 +188,7 @@ static int nvsc_queue_alloc(struct nvsc_queue *q)
 	q->rcomp_size = q->ch->rsec_count + 1;
 	q->rcomp_head = 0;
 	q->rcomp_tail = 0;
+	q->rcomp_fresh = 0;
 	q->rcomp = kvcalloc(q->rcomp_size, sizeof(u64), GFP_KERNEL);
 	q->mpb = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	q->in_flight = 0;
@@ -984,22 +985,36 @@ static int nvsc_rcomp_send(struct nvsc_queue *q, u64 tid)
 /* Send what waits; returns true if something still waits */
 static bool nvsc_rcomp_flush(struct nvsc_queue *q)
 {
+	u32 left;
+
 	while (q->rcomp_tail != q->rcomp_head) {
 		if (nvsc_rcomp_send(q, q->rcomp[q->rcomp_tail]))
-			return true;
+			break;
 		WRITE_ONCE(q->rcomp_tail, (q->rcomp_tail + 1) % q->rcomp_size);
 	}
-	return false;
+	if (q->rcomp_tail == q->rcomp_head) {
+		q->rcomp_fresh = 0;
+		return false;
+	}
+	/* Count each completion once, the first time it finds no room */
+	left = (q->rcomp_head + q->rcomp_size - q->rcomp_tail) % q->rcomp_size;
+	atomic64_add(min(left, q->rcomp_fresh), &q->ch->err->comp_busy);
+	q->rcomp_fresh = 0;
+	return true;
 }
 
+/* Completions are only queued here, and sent together at the end of the
+ * poll.  A message that finds the host idle wakes it (a VMBus signal on
+ * Hyper-V, the channel's worker under the simulator): sent one at a time
+ * between receives, nearly every completion did; sent together, only the
+ * first of the batch does.  The queue always has room for them all: the
+ * host has at most one transfer in flight per receive section.
+ */
 static void nvsc_rcomp_queue(struct nvsc_queue *q, u64 tid)
 {
 	struct nvsc_chan *ch = q->ch;
 	u32 next;
 
-	if (q->rcomp_tail == q->rcomp_head && !nvsc_rcomp_send(q, tid))
-		return;
-	atomic64_inc(&ch->err->comp_busy);
 	next = (q->rcomp_head + 1) % q->rcomp_size;
 	if (next == q->rcomp_tail) {
 		/* More transfers in flight than sections: the host's bug */
@@ -1010,6 +1025,7 @@ static void nvsc_rcomp_queue(struct nvsc_queue *q, u64 tid)
 	}
 	q->rcomp[q->rcomp_head] = tid;
 	WRITE_ONCE(q->rcomp_head, next);
+	q->rcomp_fresh++;
 }
 
 /* A transfer-page packet: RNDIS messages in the receive buffer */

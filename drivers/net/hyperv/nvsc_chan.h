@@ -159,11 +159,14 @@ struct nvsc_queue {
 	u32 idx;
 	bool open;
 
-	/* Receive completions the ring had no room for; NAPI only */
+	/* Receive completions not sent yet: those of the current poll, and
+	 * those the ring had no room for; NAPI only
+	 */
 	u64 *rcomp;
 	u32 rcomp_size;
 	u32 rcomp_head;
 	u32 rcomp_tail;
+	u32 rcomp_fresh;	/* queued by this poll, at the head end */
 
 	/* Scratch for a page-range descriptor; under the tx queue lock */
 	u8 *mpb;

@@ -398,12 +398,36 @@ u16 nvsc_select_queue(struct net_device *ndev, struct sk_buff *skb,
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	u32 n = ndev->real_num_tx_queues, q;
+	struct sock *sk = skb->sk;
+	int cached;
 
 	if (n <= 1)
 		return 0;
+
+	/* A connected socket keeps the queue its flow hashed to, as with the
+	 * stack's own queue selection: dissecting every frame again costs
+	 * more than the rest of the transmit path does for small frames.
+	 * The stack sets ooo_okay when the flow has nothing in flight; the
+	 * queue may then change (new send table, new hash level) without
+	 * reordering anything.
+	 */
+	if (sk && !sk_fullsock(sk))
+		sk = NULL;	/* request and timewait socks have no queue */
+	cached = sk_tx_queue_get(sk);
+	if (cached >= 0 && cached < n && !skb->ooo_okay) {
+		/* The host still wants a flow hash with several queues */
+		if (!skb->hash)
+			skb_set_hash_from_sk(skb, sk);
+		return cached;
+	}
+
 	q = READ_ONCE(priv->send_table[nvsc_flow_hash(priv, skb) %
 				       NVSC_SEND_TABLE_SIZE]);
-	return q < n ? q : q % n;
+	if (q >= n)
+		q %= n;
+	if (sk && rcu_access_pointer(sk->sk_dst_cache))
+		sk_tx_queue_set(sk, q);
+	return q;
 }
 
 /**

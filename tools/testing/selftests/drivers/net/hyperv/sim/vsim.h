@@ -98,6 +98,13 @@ struct vsim_delayed {
 
 struct vsim_nic;
 
+/* Why a NIC has no send buffer (vsim_nic.sbuf_gone_why) */
+enum {
+	VSIM_SBUF_NEVER,	/* the guest never gave one */
+	VSIM_SBUF_REVOKED,	/* NVSP_REVOKE_SEND_BUF */
+	VSIM_SBUF_TORN_DOWN,	/* its GPADL went away */
+};
+
 /* Host view of one VMBus channel (primary or subchannel) */
 struct vsim_chan {
 	struct vsim_nic *nic;
@@ -192,6 +199,13 @@ struct vsim_nic {
 	u32 sbuf_size;
 	u32 sbuf_gpadl;
 	u32 ssec_count;
+	/*
+	 * Why there is no send buffer (VSIM_SBUF_*) and since when (jiffies),
+	 * for the violation message of a send that names a section anyway.
+	 * Written with @sbuf; read without a lock, for diagnostics only.
+	 */
+	u8 sbuf_gone_why;
+	unsigned long sbuf_gone_at;
 
 	struct vsim_rss __rcu *rss;
 

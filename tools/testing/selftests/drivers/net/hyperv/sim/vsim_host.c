@@ -240,6 +240,8 @@ void vsim_buffers_forget(struct vsim_nic *nic, u32 gpadl)
 			vsim_violation(nic, "send buffer GPADL torn down in use");
 		nic->sbuf = NULL;
 		nic->ssec_count = 0;
+		nic->sbuf_gone_why = VSIM_SBUF_TORN_DOWN;
+		nic->sbuf_gone_at = jiffies;
 	}
 }
 
@@ -330,6 +332,32 @@ static u32 vsim_send_buf(struct vsim_nic *nic, const struct nvsp_msg *msg,
 	return NVSP_ST_SUCCESS;
 }
 
+/* A send names a section the host does not have: say where and why */
+static void vsim_bad_section(struct vsim_chan *vc, const struct nvsp_msg *msg,
+			     u64 tid, u32 idx, u32 used)
+{
+	static const char * const why[] = {
+		[VSIM_SBUF_NEVER] = "buffer never given",
+		[VSIM_SBUF_REVOKED] = "revoked",
+		[VSIM_SBUF_TORN_DOWN] = "torn down",
+	};
+	struct vsim_nic *nic = vc->nic;
+	u8 gone = READ_ONCE(nic->sbuf_gone_why);
+
+	if (nic->sbuf) {
+		vsim_violation(nic, "send section %u (size %u) of %u on channel %u",
+			       idx, used, nic->ssec_count, vc->index);
+		return;
+	}
+	vsim_violation(nic, "send section %u (size %u) of 0: ch %u, %s, tid %#llx, %s %u ms ago",
+		       idx, used, vc->index,
+		       le32_to_cpu(msg->rndis.channel_type) == 1 ?
+		       "control" : "data", tid,
+		       gone < ARRAY_SIZE(why) ? why[gone] : "?",
+		       gone == VSIM_SBUF_NEVER ? 0 :
+		       jiffies_to_msecs(jiffies - READ_ONCE(nic->sbuf_gone_at)));
+}
+
 /*
  * Linearise what a SEND_RNDIS_PKT carries: the used part of the named send
  * section, then every page range.  Returns the length or -errno.
@@ -345,8 +373,9 @@ static int vsim_gather(struct vsim_chan *vc, const struct nvsp_msg *msg,
 	if (idx != NVSP_NO_SECTION) {
 		if (!nic->sbuf || idx >= nic->ssec_count ||
 		    used > VSIM_SEND_SECTION) {
-			vsim_violation(nic, "send section %u (size %u) of %u",
-				       idx, used, nic->ssec_count);
+			vsim_bad_section(vc, msg,
+					 le64_to_cpu(((const struct vsim_desc *)pkt)->trans_id),
+					 idx, used);
 			return -EINVAL;
 		}
 		memcpy(vc->scratch, nic->sbuf + idx * VSIM_SEND_SECTION, used);
@@ -561,6 +590,8 @@ static void vsim_nvsp(struct vsim_chan *vc, const struct vsim_desc *d,
 	case NVSP_REVOKE_SEND_BUF:
 		nic->sbuf = NULL;
 		nic->ssec_count = 0;
+		nic->sbuf_gone_why = VSIM_SBUF_REVOKED;
+		nic->sbuf_gone_at = jiffies;
 		break;
 	case NVSP_RNDIS_PKT:
 		vsim_rndis_pkt(vc, d, pkt, pkt_len, msg, msg_len);

@@ -148,6 +148,12 @@ struct nvsc_priv {
 	bool udp4_csum;
 	bool udp6_csum;
 
+	/* The transmit queues stay stopped: the device is down or its
+	 * channel is being replaced.  Written under RTNL; read by
+	 * nvsc_tx_done() under the queue's lock (see nvsc_tx_off()).
+	 */
+	bool tx_off;
+
 	unsigned long link_flags;
 	u32 speed;		/* Mb/s, SPEED_UNKNOWN if not known */
 	u8 duplex;

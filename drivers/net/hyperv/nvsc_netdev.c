@@ -296,6 +296,26 @@ void nvsc_detach(struct nvsc_priv *priv)
 	kfree(ch);
 }
 
+/* Stop transmitting for good, until nvsc_tx_on(): the device goes down,
+ * or its channel is about to be closed.  RTNL held.
+ */
+static void nvsc_tx_off(struct nvsc_priv *priv)
+{
+	WRITE_ONCE(priv->tx_off, true);
+	/* Takes each queue's lock after tx_off is set.  nvsc_tx_done()
+	 * wakes a queue only under that lock and with tx_off clear: a wake
+	 * either comes before the queue is stopped here, or sees tx_off.
+	 */
+	netif_tx_disable(priv->ndev);
+}
+
+/* Transmit again: the channel is ready and the device up.  RTNL held. */
+static void nvsc_tx_on(struct nvsc_priv *priv)
+{
+	WRITE_ONCE(priv->tx_off, false);
+	netif_tx_wake_all_queues(priv->ndev);
+}
+
 /* The receive filter the device flags ask for */
 static u32 nvsc_rx_filter(struct net_device *ndev)
 {
@@ -359,7 +379,9 @@ static void nvsc_link_work(struct work_struct *w)
 	up = test_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
 	if (up && !netif_carrier_ok(ndev)) {
 		netif_carrier_on(ndev);
-		netif_tx_wake_all_queues(ndev);
+		/* Not while a failed reconfiguration left no channel */
+		if (!priv->tx_off)
+			netif_tx_wake_all_queues(ndev);
 		if (test_and_clear_bit(NVSC_LINK_RESTORE, &priv->link_flags))
 			__netdev_notify_peers(ndev);
 		netif_info(priv, link, ndev, "link up\n");
@@ -410,7 +432,7 @@ static int nvsc_open(struct net_device *ndev)
 		netdev_err(ndev, "cannot set the receive filter: %d\n", ret);
 		return ret;
 	}
-	netif_tx_wake_all_queues(ndev);
+	nvsc_tx_on(priv);
 	if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
 		netif_carrier_on(ndev);
 	else
@@ -424,7 +446,7 @@ static int nvsc_stop(struct net_device *ndev)
 	struct nvsc_priv *priv = netdev_priv(ndev);
 
 	del_timer_sync(&priv->tx_timer);
-	netif_tx_disable(ndev);
+	nvsc_tx_off(priv);
 	netif_carrier_off(ndev);
 	if (priv->chan) {
 		nvsc_agg_drop(priv);
@@ -479,7 +501,10 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	ch = nvsc_chan_new(priv);
 	if (!ch)
 		return -ENOMEM;
-	netif_tx_disable(ndev);
+	/* No send may reach the old channel once nvsc_chan_quiesce() has
+	 * waited for the last one: no queue wakes before the new one is up
+	 */
+	nvsc_tx_off(priv);
 	netif_carrier_off(ndev);
 	nvsc_detach(priv);
 	ret = nvsc_attach_chan(priv, ch, mtu);
@@ -506,7 +531,7 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 			return ret;
 		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
 			netif_carrier_on(ndev);
-		netif_tx_wake_all_queues(ndev);
+		nvsc_tx_on(priv);
 	}
 	return 0;
 }
@@ -522,7 +547,7 @@ void nvsc_suspend(struct nvsc_priv *priv)
 	struct net_device *ndev = priv->ndev;
 
 	rtnl_lock();
-	netif_tx_disable(ndev);
+	nvsc_tx_off(priv);
 	netif_device_detach(ndev);
 	del_timer_sync(&priv->tx_timer);
 	nvsc_detach(priv);
@@ -553,8 +578,11 @@ int nvsc_resume(struct nvsc_priv *priv)
 			netif_carrier_off(ndev);
 		mod_timer(&priv->tx_timer, jiffies + HZ);
 	}
-	if (!ret)
+	if (!ret) {
+		/* netif_device_attach() wakes the queues when up */
+		WRITE_ONCE(priv->tx_off, false);
 		netif_device_attach(ndev);
+	}
 	rtnl_unlock();
 	return ret;
 }

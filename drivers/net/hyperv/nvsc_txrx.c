@@ -539,6 +539,24 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	return NETDEV_TX_OK;
 }
 
+/* Wake a stopped queue unless transmission is off; true if woken */
+static bool nvsc_tx_wake(struct nvsc_priv *priv, struct netdev_queue *txq)
+{
+	bool woke = false;
+
+	/* The lock netif_tx_disable() takes in nvsc_tx_off() after setting
+	 * tx_off: a queue woken here is stopped again there, or tx_off is
+	 * seen here and the queue stays stopped while the channel changes
+	 */
+	__netif_tx_lock_bh(txq);
+	if (!READ_ONCE(priv->tx_off) && netif_tx_queue_stopped(txq)) {
+		netif_tx_wake_queue(txq);
+		woke = true;
+	}
+	__netif_tx_unlock_bh(txq);
+	return woke;
+}
+
 /**
  * nvsc_tx_done() - the host completed a send
  * @ctx: our device
@@ -572,8 +590,8 @@ void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
 	/* A closed queue's ring is gone: only an open one can wake */
 	if (unlikely(netif_tx_queue_stopped(txq)) && ch &&
 	    READ_ONCE(ch->q[q].open) && netif_carrier_ok(priv->ndev) &&
-	    (nvsc_tx_can_wake(ch, q) || !nvsc_chan_in_flight(ch, q))) {
-		netif_tx_wake_queue(txq);
+	    (nvsc_tx_can_wake(ch, q) || !nvsc_chan_in_flight(ch, q)) &&
+	    nvsc_tx_wake(priv, txq)) {
 		u64_stats_update_begin(&pq->rx.syncp);
 		pq->rx.wake_queue++;
 		u64_stats_update_end(&pq->rx.syncp);

@@ -307,6 +307,11 @@ static void nvsc_tx_off(struct nvsc_priv *priv)
 	 * either comes before the queue is stopped here, or sees tx_off.
 	 */
 	netif_tx_disable(priv->ndev);
+	/* The queues are stopped on purpose now: the timer would take them
+	 * for stuck and poll queue 0, also while a new channel is opening,
+	 * its NAPI enabled and its ring not there yet
+	 */
+	del_timer_sync(&priv->tx_timer);
 }
 
 /* Transmit again: the channel is ready and the device up.  RTNL held. */
@@ -314,6 +319,7 @@ static void nvsc_tx_on(struct nvsc_priv *priv)
 {
 	WRITE_ONCE(priv->tx_off, false);
 	netif_tx_wake_all_queues(priv->ndev);
+	mod_timer(&priv->tx_timer, jiffies + HZ);
 }
 
 /* The receive filter the device flags ask for */
@@ -437,7 +443,6 @@ static int nvsc_open(struct net_device *ndev)
 		netif_carrier_on(ndev);
 	else
 		netif_carrier_off(ndev);
-	mod_timer(&priv->tx_timer, jiffies + HZ);
 	return 0;
 }
 
@@ -445,7 +450,6 @@ static int nvsc_stop(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 
-	del_timer_sync(&priv->tx_timer);
 	nvsc_tx_off(priv);
 	netif_carrier_off(ndev);
 	if (priv->chan) {
@@ -549,7 +553,6 @@ void nvsc_suspend(struct nvsc_priv *priv)
 	rtnl_lock();
 	nvsc_tx_off(priv);
 	netif_device_detach(ndev);
-	del_timer_sync(&priv->tx_timer);
 	nvsc_detach(priv);
 	rtnl_unlock();
 }

@@ -22,6 +22,8 @@
 #define NVSC_SEND_BUF_MAX	(15 * 1024 * 1024)
 /* Fewest sections ethtool -G accepts either way */
 #define NVSC_MIN_SECTIONS	10
+/* Receive section sizes remembered, one per MTU */
+#define NVSC_RSEC_SEEN		4
 /* Queues at probe, at most (the host and the CPUs may give fewer) */
 #define NVSC_DEFAULT_QUEUES	8
 
@@ -124,12 +126,18 @@ struct nvsc_priv {
 	u32 max_queues;
 	u32 want_queues;
 	u32 num_queues;
-	/* Sections asked for with ethtool -G, 0 for the default, and the
-	 * size of the host's last receive sections; RTNL
+	/* Sections asked for with ethtool -G, 0 for the default; the size
+	 * of the host's receive sections now, and the sizes it gave at the
+	 * last few MTUs (next: the slot to replace); RTNL
 	 */
 	u32 rx_sections;
 	u32 tx_sections;
 	u32 rsec_size;
+	struct {
+		u32 mtu;
+		u32 size;
+	} rsec_seen[NVSC_RSEC_SEEN];
+	u32 rsec_next;
 	/* RSS as the user set it, given again after every reattach; RTNL */
 	struct nvsc_rss rss;
 	u32 l4_hash;		/* NVSC_L4_*; read by select_queue */

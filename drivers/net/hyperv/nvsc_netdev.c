@@ -170,8 +170,38 @@ static int nvsc_rss_restore(struct nvsc_priv *priv)
 	return nvsc_rss_apply(priv, rss);
 }
 
-/* A new channel with the settings in @priv and its buffers allocated */
-static struct nvsc_chan *nvsc_chan_new(struct nvsc_priv *priv)
+/* The receive section size to expect at @mtu: the one the host gave at
+ * that MTU before, else the current one (Hyper-V's does not change)
+ */
+static u32 nvsc_rsec_guess(const struct nvsc_priv *priv, u32 mtu)
+{
+	u32 i;
+
+	for (i = 0; i < NVSC_RSEC_SEEN; i++)
+		if (priv->rsec_seen[i].size && priv->rsec_seen[i].mtu == mtu)
+			return priv->rsec_seen[i].size;
+	return priv->rsec_size ? priv->rsec_size : NVSC_RECV_SECTION_DEFAULT;
+}
+
+/* Remember the section size the host gave at @mtu */
+static void nvsc_rsec_learn(struct nvsc_priv *priv, u32 mtu, u32 size)
+{
+	u32 i;
+
+	priv->rsec_size = size;
+	for (i = 0; i < NVSC_RSEC_SEEN; i++) {
+		if (priv->rsec_seen[i].mtu == mtu && priv->rsec_seen[i].size) {
+			priv->rsec_seen[i].size = size;
+			return;
+		}
+	}
+	priv->rsec_seen[priv->rsec_next].mtu = mtu;
+	priv->rsec_seen[priv->rsec_next].size = size;
+	priv->rsec_next = (priv->rsec_next + 1) % NVSC_RSEC_SEEN;
+}
+
+/* A new channel for @mtu with the settings in @priv, buffers allocated */
+static struct nvsc_chan *nvsc_chan_new(struct nvsc_priv *priv, u32 mtu)
 {
 	struct nvsc_chan *ch;
 
@@ -186,9 +216,8 @@ static struct nvsc_chan *nvsc_chan_new(struct nvsc_priv *priv)
 	ch->ring_bytes = priv->ring_bytes;
 	ch->want_queues = clamp_t(u32, priv->want_queues, 1, NVSC_MAX_QUEUES);
 	if (priv->rx_sections) {
-		/* The host chooses the section size: expect the last one */
-		ch->want_rsec_size = priv->rsec_size ? priv->rsec_size :
-				     NVSC_RECV_SECTION_DEFAULT;
+		/* The host chooses the section size */
+		ch->want_rsec_size = nvsc_rsec_guess(priv, mtu);
 		ch->want_rbuf = min_t(u64, PAGE_ALIGN((u64)priv->rx_sections *
 						      ch->want_rsec_size),
 				      NVSC_RECV_BUF_MAX);
@@ -246,7 +275,7 @@ static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
 			   ret);
 		goto quiesce_channel;
 	}
-	priv->rsec_size = ch->rsec_size;
+	nvsc_rsec_learn(priv, mtu, ch->rsec_size);
 	if (ch->host.link_up)
 		set_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
 	else
@@ -469,7 +498,7 @@ static int nvsc_stop(struct net_device *ndev)
  */
 int nvsc_attach(struct nvsc_priv *priv, u32 mtu)
 {
-	struct nvsc_chan *ch = nvsc_chan_new(priv);
+	struct nvsc_chan *ch = nvsc_chan_new(priv, mtu);
 
 	if (!ch)
 		return -ENOMEM;
@@ -502,7 +531,7 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	struct nvsc_chan *ch;
 	int ret;
 
-	ch = nvsc_chan_new(priv);
+	ch = nvsc_chan_new(priv, mtu);
 	if (!ch)
 		return -ENOMEM;
 	/* No send may reach the old channel once nvsc_chan_quiesce() has
@@ -517,10 +546,11 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	/* A host that sizes its sections by the MTU gave sections of
 	 * another size than the buffer was cut for, so it holds another
 	 * count than ethtool -G asked: open once more, now knowing the
-	 * size.  Without memory for it, the channel just opened stays.
+	 * size (remembered for the next time at this MTU).  Without memory
+	 * for it, the channel just opened stays.
 	 */
 	if (ch->want_rsec_size && ch->rsec_size != ch->want_rsec_size) {
-		ch = nvsc_chan_new(priv);
+		ch = nvsc_chan_new(priv, mtu);
 		if (ch) {
 			nvsc_detach(priv);
 			ret = nvsc_attach_chan(priv, ch, mtu);

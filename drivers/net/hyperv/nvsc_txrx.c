@@ -172,8 +172,7 @@ static void nvsc_tx_inc(struct nvsc_pq *pq, u64 *counter)
 }
 
 /* Send the open aggregate; false if the ring had no room (dropped) */
-static bool nvsc_agg_flush(struct nvsc_pq *pq, struct nvsc_chan *ch,
-			   struct netdev_queue *txq)
+static bool nvsc_agg_flush(struct nvsc_pq *pq, struct nvsc_chan *ch)
 {
 	struct nvsc_agg *a = &pq->agg;
 	int ret;
@@ -187,7 +186,6 @@ static bool nvsc_agg_flush(struct nvsc_pq *pq, struct nvsc_chan *ch,
 		return true;
 
 	nvsc_chan_tx_put(ch, &a->txd);
-	netdev_tx_completed_queue(txq, a->pkts, a->bytes);
 	u64_stats_update_begin(&pq->tx.syncp);
 	if (ret == -EAGAIN)
 		pq->tx.ring_full++;
@@ -214,15 +212,13 @@ void nvsc_agg_drop(struct nvsc_priv *priv)
 			continue;
 		a->open = false;
 		nvsc_chan_tx_put(priv->chan, &a->txd);
-		netdev_tx_completed_queue(netdev_get_tx_queue(priv->ndev, i),
-					  a->pkts, a->bytes);
 	}
 }
 
 /* Copy a packet into the open aggregate, opening one if needed */
 static int nvsc_tx_copy(struct nvsc_pq *pq, struct nvsc_chan *ch,
-			struct netdev_queue *txq, struct sk_buff *skb,
-			const struct nvsc_tx_meta *m, u32 total)
+			struct sk_buff *skb, const struct nvsc_tx_meta *m,
+			u32 total)
 {
 	struct nvsc_agg *a = &pq->agg;
 	u32 start, pad = 0;
@@ -231,7 +227,7 @@ static int nvsc_tx_copy(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	if (a->open) {
 		start = ALIGN(a->used, ch->rndis_align);
 		if (start + total > a->txd.room || a->msgs >= ch->rndis_max_pkts)
-			nvsc_agg_flush(pq, ch, txq);
+			nvsc_agg_flush(pq, ch);
 		else
 			pad = start - a->used;
 	}
@@ -265,14 +261,12 @@ static int nvsc_tx_copy(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	a->msgs++;
 	a->pkts++;
 	a->bytes += skb->len;
-	netdev_tx_sent_queue(txq, skb->len);
 	return 0;
 }
 
 /* Send a packet as page ranges, its RNDIS header in the slot's room */
 static int nvsc_tx_pages(struct nvsc_pq *pq, struct nvsc_chan *ch,
-			 struct netdev_queue *txq, struct sk_buff *skb,
-			 const struct nvsc_tx_meta *m)
+			 struct sk_buff *skb, const struct nvsc_tx_meta *m)
 {
 	struct nvsc_range r[NVSC_MAX_RANGES];
 	u32 nr = 0, i, len = skb->len;
@@ -300,11 +294,9 @@ static int nvsc_tx_pages(struct nvsc_pq *pq, struct nvsc_chan *ch,
 	}
 	nvsc_put_header(t.buf, m, len);
 
-	netdev_tx_sent_queue(txq, len);
 	ret = nvsc_chan_tx_post(ch, pq->idx, &t, NVSP_CHAN_DATA,
 				nvsc_header_len(m), r, nr, skb, 1, len);
 	if (ret) {
-		netdev_tx_completed_queue(txq, 1, len);
 		nvsc_chan_tx_put(ch, &t);
 		if (ret == -EAGAIN)
 			nvsc_tx_inc(pq, &pq->tx.ring_full);
@@ -502,13 +494,13 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	total = nvsc_header_len(&m) + skb->len;
 	ret = -ENOSPC;
 	if (total <= ch->ssec_size && skb->len <= READ_ONCE(priv->tx_copybreak))
-		ret = nvsc_tx_copy(pq, ch, txq, skb, &m, total);
+		ret = nvsc_tx_copy(pq, ch, skb, &m, total);
 	if (!ret) {
 		dev_consume_skb_any(skb);
 	} else {
 		/* Above copybreak, too large to copy, or no section free */
-		nvsc_agg_flush(pq, ch, txq);
-		ret = nvsc_tx_pages(pq, ch, txq, skb, &m);
+		nvsc_agg_flush(pq, ch);
+		ret = nvsc_tx_pages(pq, ch, skb, &m);
 		if (ret == -EAGAIN && nvsc_chan_in_flight(ch, qi)) {
 			netif_tx_stop_queue(txq);
 			u64_stats_update_begin(&pq->tx.syncp);
@@ -534,7 +526,7 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	if (pq->agg.open &&
 	    (!netdev_xmit_more() || netif_xmit_stopped(txq) ||
 	     nvsc_tx_low(ch, qi)))
-		nvsc_agg_flush(pq, ch, txq);
+		nvsc_agg_flush(pq, ch);
 	nvsc_maybe_stop(pq, ch, txq);
 	return NETDEV_TX_OK;
 }
@@ -565,6 +557,13 @@ static bool nvsc_tx_wake(struct nvsc_priv *priv, struct netdev_queue *txq)
  * @pkts: packets in the send
  * @bytes: their bytes
  *
+ * No byte queue limits: a host completes a send when it has taken the
+ * data, not when a wire has sent it, and it does so in a round trip
+ * through another CPU.  The limit BQL learnt from that was a few small
+ * packets, so that a stream of them stopped the queue every dozen or so
+ * and waited on the round trip (see the commit that removed it).  The
+ * ring and slot thresholds stop the queue, as in the reference driver.
+ *
  * Context: NAPI, or process context with NAPI disabled (close).
  */
 void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
@@ -582,7 +581,6 @@ void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
 		pq->rx.tx_packets += pkts;
 		pq->rx.tx_bytes += bytes;
 		u64_stats_update_end(&pq->rx.syncp);
-		netdev_tx_completed_queue(txq, pkts, bytes);
 	}
 
 	/* Pairs with the barrier in nvsc_maybe_stop() */
@@ -659,9 +657,10 @@ void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f)
  * nvsc_tx_timer() - once a second while up: is the queue stuck?
  * @t: our timer
  *
- * A host that never completes some sends would keep them counted in
- * flight by byte queue limits forever, and the queue stopped.  When the
- * queue is stopped, NAPI looks for sends older than NVSC_TX_LOST_AGE.
+ * A host that never completes some sends keeps their slots and sections.
+ * When the queue is stopped, NAPI looks for sends older than
+ * NVSC_TX_LOST_AGE: they are counted (send_timeout), and the stopped queue
+ * is looked at again.
  */
 void nvsc_tx_timer(struct timer_list *t)
 {

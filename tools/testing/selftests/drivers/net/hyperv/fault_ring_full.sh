@@ -50,14 +50,6 @@ rf_st() {
 	ina ethtool -S "$A" 2>/dev/null | awk -v k="$1:" '$1 == k { print $2; exit }'
 }
 
-# rf_bql BYTES: byte queue limits of every transmit queue of a at least
-# BYTES.  Sends the host never completes stop the stack's queue at the
-# byte limit, long before the ring fills; lifted, a's sends fill it.
-rf_bql() {
-	ina sh -c "for f in /sys/class/net/$A/queues/tx-*/byte_queue_limits/limit_min; do
-		echo $1 > \$f; done"
-}
-
 rf_stopped() { [ "$(rf_st stop_queue)" -gt "$1" ]; }
 
 # rf_tx_moved N: the host forwarded more than N frames from a; a ping from
@@ -81,7 +73,6 @@ sleep 0.5
 
 stop0=$(rf_st stop_queue)
 full0=$(rf_st tx_ring_full)
-rf_bql 100000000
 # Socket buffers large enough that a's pings fill the ring themselves,
 # rather than wait for send completions the held host never gives
 WMEM=$(sysctl -n net.core.wmem_default)
@@ -122,7 +113,6 @@ if ! hv_pending counted; then
 fi
 
 echo 0 > "$SIM/nic0/faults/hold_ring_full"
-rf_bql 0
 sysctl -qw net.core.wmem_default="$WMEM"
 tx1=$(sim_stat 0 tx_packets)
 check "released: the host forwards the guest's frames again" \

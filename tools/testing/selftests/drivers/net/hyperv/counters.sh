@@ -170,9 +170,9 @@ fi
 
 # ------------------------------------------------------------ sections
 # The host holds every send completion back: the send sections run out and
-# copied frames fall back to page ranges.  (Byte queue limits hold the
-# stack back before the slots run out, so the queues themselves stop in
-# fault_ring_full, where the host stops reading the ring.)
+# copied frames fall back to page ranges, and queues that run out of send
+# slots stop until the completions come.  (fault_ring_full stops them by
+# the ring, which the host stops reading.)
 if ! hv_pending no-section; then
 	s0=$(st $NS_A "$A" stop_queue); w0=$(st $NS_A "$A" wake_queue)
 	n0=$(st $NS_A "$A" tx_no_section)

@@ -267,6 +267,7 @@ void vsim_chan_kick(struct vsim_chan *vc);
 void vsim_chan_work(struct work_struct *work);
 void vsim_delay_work(struct work_struct *work);
 void vsim_offer_work(struct work_struct *work);
+int vsim_send_table(struct vsim_nic *nic, const u32 *table);
 void vsim_nic_reset(struct vsim_nic *nic);
 void vsim_buffers_forget(struct vsim_nic *nic, u32 gpadl);
 void vsim_chan_flush(struct vsim_chan *vc);

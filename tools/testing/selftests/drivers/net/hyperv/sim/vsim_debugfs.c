@@ -256,6 +256,41 @@ static const struct file_operations vsim_netchange_fops = {
 	.llseek = no_llseek,
 };
 
+/* send_table: 16 channel numbers, sent to the guest as a new table */
+static ssize_t vsim_send_table_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	struct vsim_nic *nic = file->private_data;
+	u32 table[NVSP_SEND_TABLE_SIZE];
+	char buf[256], *p, *tok;
+	unsigned int i = 0;
+	ssize_t ret;
+	int err;
+
+	ret = vsim_get_user(ubuf, count, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	p = strim(buf);
+	while ((tok = strsep(&p, " \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		if (i == NVSP_SEND_TABLE_SIZE || kstrtou32(tok, 0, &table[i]))
+			return -EINVAL;
+		i++;
+	}
+	if (i != NVSP_SEND_TABLE_SIZE)
+		return -EINVAL;
+	err = vsim_send_table(nic, table);
+	return err ? err : count;
+}
+
+static const struct file_operations vsim_send_table_fops = {
+	.open = simple_open,
+	.write = vsim_send_table_write,
+	.llseek = no_llseek,
+};
+
 static ssize_t vsim_rescind_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
@@ -394,6 +429,8 @@ void vsim_debugfs_nic_add(struct vsim_nic *nic)
 			    &vsim_netchange_fops);
 	debugfs_create_file("rescind", 0200, nic->dir, nic,
 			    &vsim_rescind_fops);
+	debugfs_create_file("send_table", 0200, nic->dir, nic,
+			    &vsim_send_table_fops);
 	nic->chans_dir = debugfs_create_dir("channels", nic->dir);
 	for (i = 0; i <= VSIM_MAX_QUEUES; i++)
 		if (nic->vcs[i] && !nic->vcs[i]->dir)

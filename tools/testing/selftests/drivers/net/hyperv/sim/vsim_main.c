@@ -423,10 +423,8 @@ void vsim_offer_work(struct work_struct *work)
 {
 	struct vsim_nic *nic = container_of(work, struct vsim_nic, offer_work);
 	struct vmbus_channel *primary = nic->primary;
-	struct nvsp_msg msg = {};
 	u32 i, n = nic->offer_count;
-	__le32 table[NVSP_SEND_TABLE_SIZE];
-	u8 buf[sizeof(msg) + sizeof(table)];
+	u32 table[NVSP_SEND_TABLE_SIZE];
 
 	for (i = 1; i <= n; i++) {
 		struct vmbus_channel *sc;
@@ -447,14 +445,35 @@ void vsim_offer_work(struct work_struct *work)
 	/* Spread the guest's transmit queues over all open channels */
 	n = nic->subchans + 1;
 	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
-		table[i] = cpu_to_le32(i % n);
+		table[i] = i % n;
+	vsim_send_table(nic, table);
+}
+
+/**
+ * vsim_send_table() - give the guest a send indirection table
+ * @nic: the NIC, its primary channel open
+ * @table: NVSP_SEND_TABLE_SIZE channel numbers
+ *
+ * Return: 0, -ENOTCONN when the primary channel is not open, or what
+ * sending it returned.
+ */
+int vsim_send_table(struct vsim_nic *nic, const u32 *table)
+{
+	struct nvsp_msg msg = {};
+	__le32 wire[NVSP_SEND_TABLE_SIZE];
+	u8 buf[12 + sizeof(wire)];
+	u32 i;
+
+	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
+		wire[i] = cpu_to_le32(table[i]);
 	msg.type = cpu_to_le32(NVSP_SEND_TABLE);
 	msg.table.count = cpu_to_le32(NVSP_SEND_TABLE_SIZE);
 	msg.table.offset = cpu_to_le32(12);
 	memcpy(buf, &msg, 12);
-	memcpy(buf + 12, table, sizeof(table));
-	if (nic->vcs[0])
-		vsim_send_inband(nic->vcs[0], buf, 12 + sizeof(table));
+	memcpy(buf + 12, wire, sizeof(wire));
+	if (!nic->vcs[0])
+		return -ENOTCONN;
+	return vsim_send_inband(nic->vcs[0], buf, sizeof(buf));
 }
 
 void vsim_api_read_done(struct vmbus_channel *ch)

@@ -106,6 +106,35 @@ unlock:
 	return err;
 }
 
+/**
+ * vsim_rx_map() - lock the receive buffer and find a section in it
+ * @nic: the NIC
+ * @cookie: what vsim_rx_alloc() gave for the section
+ * @flags: saved interrupt state, for vsim_rx_unmap()
+ *
+ * The guest may revoke the buffer, free it and give a new one with
+ * sections of another size at any time: a section is only written with
+ * rbuf_lock held, and only while it is still the one allocated.
+ *
+ * Return: the section's address, rbuf_lock held; or NULL (not held) when
+ * the buffer it was cut from is gone.
+ */
+void *vsim_rx_map(struct vsim_nic *nic, u64 cookie, unsigned long *flags)
+{
+	u32 idx = lower_32_bits(cookie), seq = upper_32_bits(cookie);
+
+	spin_lock_irqsave(&nic->rbuf_lock, *flags);
+	if (nic->rbuf && idx < nic->rsec_count && nic->rsec_seq[idx] == seq)
+		return nic->rbuf + idx * nic->rsec_size;
+	spin_unlock_irqrestore(&nic->rbuf_lock, *flags);
+	return NULL;
+}
+
+void vsim_rx_unmap(struct vsim_nic *nic, unsigned long flags)
+{
+	spin_unlock_irqrestore(&nic->rbuf_lock, flags);
+}
+
 void vsim_rx_free(struct vsim_nic *nic, u32 start, u32 nsec)
 {
 	unsigned long flags;

@@ -18,6 +18,7 @@ static int vsim_rndis_post(struct vsim_nic *nic, u32 type, const void *a,
 	struct vsim_chan *vc;
 	struct rndis_hdr *h;
 	u32 start, nsec, len = sizeof(*h) + alen + blen;
+	unsigned long flags;
 	u64 cookie;
 	int err;
 
@@ -30,12 +31,17 @@ static int vsim_rndis_post(struct vsim_nic *nic, u32 type, const void *a,
 	err = vsim_rx_alloc(nic, len, true, &start, &nsec, &cookie);
 	if (err)
 		goto unlock;
-	h = (void *)(nic->rbuf + start * nic->rsec_size);
+	h = vsim_rx_map(nic, cookie, &flags);
+	if (!h) {
+		err = -ENODEV;
+		goto unlock;
+	}
 	h->type = cpu_to_le32(type);
 	h->len = cpu_to_le32(len);
 	memcpy(h + 1, a, alen);
 	if (blen)
 		memcpy((u8 *)(h + 1) + alen, b, blen);
+	vsim_rx_unmap(nic, flags);
 	err = vsim_rx_post(vc, start, nsec, len, cookie);
 unlock:
 	rcu_read_unlock();

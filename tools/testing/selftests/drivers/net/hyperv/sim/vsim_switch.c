@@ -97,6 +97,7 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 	struct rndis_hdr *h;
 	u32 q = 0, hash, used, ppi_len, total, start, nsec;
 	struct vsim_rss *rss;
+	unsigned long flags;
 	u64 cookie;
 	int err;
 
@@ -157,7 +158,11 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 			atomic64_inc(&n->stats.rx_drop_no_buffer);
 		return;
 	}
-	h = (void *)(n->rbuf + start * n->rsec_size);
+	h = vsim_rx_map(n, cookie, &flags);
+	if (!h) {
+		atomic64_inc(&n->stats.rx_drop_no_buffer);
+		return;
+	}
 	rp = (void *)(h + 1);
 	h->type = cpu_to_le32(RNDIS_PACKET);
 	h->len = cpu_to_le32(total);
@@ -171,6 +176,7 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 	}
 	memcpy((u8 *)(rp + 1) + ppi_len, frame, len);
 	vsim_corrupt_rx(n, h, rp, ppi_len);
+	vsim_rx_unmap(n, flags);
 
 	if (vsim_rx_post(vc, start, nsec, total, cookie))
 		return;

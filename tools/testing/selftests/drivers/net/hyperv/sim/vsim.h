@@ -274,13 +274,11 @@ void vsim_chan_flush(struct vsim_chan *vc);
 int vsim_send_comp(struct vsim_chan *vc, u64 trans_id, const void *body,
 		   u32 len);
 int vsim_send_inband(struct vsim_chan *vc, const void *body, u32 len);
-void *vsim_rx_map(struct vsim_nic *nic, u64 cookie, unsigned long *flags);
-void vsim_rx_unmap(struct vsim_nic *nic, unsigned long flags);
-int vsim_rx_alloc(struct vsim_nic *nic, u32 len, bool ctl, u32 *start,
-		  u32 *nsec, u64 *cookie);
-void vsim_rx_free(struct vsim_nic *nic, u32 start, u32 nsec);
-int vsim_rx_post(struct vsim_chan *vc, u32 start, u32 nsec, u32 len,
-		 u64 cookie);
+int vsim_rx_alloc(struct vsim_nic *nic, u32 len, bool ctl, u64 *cookie);
+void *vsim_rx_section(struct vsim_nic *nic, u64 cookie, u32 *offset)
+	__must_hold(&nic->rbuf_lock);
+void vsim_rx_free(struct vsim_nic *nic, u64 cookie);
+int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie);
 
 /* vsim_rndis.c */
 void vsim_rndis_control(struct vsim_chan *vc, const u8 *msg, u32 len);

@@ -68,8 +68,7 @@ static void vsim_nvsp_reply(struct vsim_chan *vc, u64 trans_id,
 
 /* Receive sections */
 
-int vsim_rx_alloc(struct vsim_nic *nic, u32 len, bool ctl, u32 *start,
-		  u32 *nsec, u64 *cookie)
+int vsim_rx_alloc(struct vsim_nic *nic, u32 len, bool ctl, u64 *cookie)
 {
 	unsigned long flags, idx, limit;
 	int err = 0;
@@ -98,8 +97,6 @@ int vsim_rx_alloc(struct vsim_nic *nic, u32 len, bool ctl, u32 *start,
 		seq = ++nic->rsec_next_seq;
 	nic->rsec_seq[idx] = seq;
 	nic->rsec_hint = idx + 1;
-	*start = idx;
-	*nsec = 1;
 	*cookie = (u64)seq << 32 | idx;
 unlock:
 	spin_unlock_irqrestore(&nic->rbuf_lock, flags);
@@ -107,42 +104,41 @@ unlock:
 }
 
 /**
- * vsim_rx_map() - lock the receive buffer and find a section in it
+ * vsim_rx_section() - find a section allocated in the receive buffer
  * @nic: the NIC
  * @cookie: what vsim_rx_alloc() gave for the section
- * @flags: saved interrupt state, for vsim_rx_unmap()
+ * @offset: set to the section's offset in the buffer
  *
  * The guest may revoke the buffer, free it and give a new one with
  * sections of another size at any time: a section is only written with
  * rbuf_lock held, and only while it is still the one allocated.
  *
- * Return: the section's address, rbuf_lock held; or NULL (not held) when
- * the buffer it was cut from is gone.
+ * Return: the section's address, or NULL when the buffer it was cut from
+ * is gone.
  */
-void *vsim_rx_map(struct vsim_nic *nic, u64 cookie, unsigned long *flags)
+void *vsim_rx_section(struct vsim_nic *nic, u64 cookie, u32 *offset)
+	__must_hold(&nic->rbuf_lock)
 {
 	u32 idx = lower_32_bits(cookie), seq = upper_32_bits(cookie);
 
-	spin_lock_irqsave(&nic->rbuf_lock, *flags);
-	if (nic->rbuf && idx < nic->rsec_count && nic->rsec_seq[idx] == seq)
-		return nic->rbuf + idx * nic->rsec_size;
-	spin_unlock_irqrestore(&nic->rbuf_lock, *flags);
-	return NULL;
+	lockdep_assert_held(&nic->rbuf_lock);
+	if (!nic->rbuf || idx >= nic->rsec_count || nic->rsec_seq[idx] != seq)
+		return NULL;
+	*offset = idx * nic->rsec_size;
+	return nic->rbuf + *offset;
 }
 
-void vsim_rx_unmap(struct vsim_nic *nic, unsigned long flags)
+/* Give back a section that was never posted to the guest */
+void vsim_rx_free(struct vsim_nic *nic, u64 cookie)
 {
-	spin_unlock_irqrestore(&nic->rbuf_lock, flags);
-}
-
-void vsim_rx_free(struct vsim_nic *nic, u32 start, u32 nsec)
-{
+	u32 idx = lower_32_bits(cookie), seq = upper_32_bits(cookie);
 	unsigned long flags;
 
 	spin_lock_irqsave(&nic->rbuf_lock, flags);
-	if (nic->rsec_map && start < nic->rsec_count) {
-		__clear_bit(start, nic->rsec_map);
-		nic->rsec_seq[start] = 0;
+	if (nic->rsec_map && idx < nic->rsec_count &&
+	    nic->rsec_seq[idx] == seq) {
+		__clear_bit(idx, nic->rsec_map);
+		nic->rsec_seq[idx] = 0;
 	}
 	spin_unlock_irqrestore(&nic->rbuf_lock, flags);
 }
@@ -175,8 +171,7 @@ static void vsim_rx_complete(struct vsim_chan *vc, u64 cookie,
 }
 
 /* Send a transfer-page packet naming one section holding @len bytes */
-int vsim_rx_post(struct vsim_chan *vc, u32 start, u32 nsec, u32 len,
-		 u64 cookie)
+int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
 {
 	struct vsim_nic *nic = vc->nic;
 	struct {
@@ -184,7 +179,6 @@ int vsim_rx_post(struct vsim_chan *vc, u32 start, u32 nsec, u32 len,
 		struct vsim_xfer_range r;
 		__le32 nvsp[4];
 	} __packed pkt = {};
-	u32 offset = start * nic->rsec_size;
 	int err;
 
 	pkt.h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
@@ -227,7 +221,7 @@ int vsim_rx_post(struct vsim_chan *vc, u32 start, u32 nsec, u32 len,
 
 	err = vsim_host_send(vc, &pkt, sizeof(pkt));
 	if (err)
-		vsim_rx_free(nic, start, nsec);
+		vsim_rx_free(nic, cookie);
 	return err;
 }
 

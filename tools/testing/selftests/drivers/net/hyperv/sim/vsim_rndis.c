@@ -17,7 +17,7 @@ static int vsim_rndis_post(struct vsim_nic *nic, u32 type, const void *a,
 {
 	struct vsim_chan *vc;
 	struct rndis_hdr *h;
-	u32 start, nsec, len = sizeof(*h) + alen + blen;
+	u32 offset, len = sizeof(*h) + alen + blen;
 	unsigned long flags;
 	u64 cookie;
 	int err;
@@ -28,21 +28,20 @@ static int vsim_rndis_post(struct vsim_nic *nic, u32 type, const void *a,
 		err = -ENODEV;
 		goto unlock;
 	}
-	err = vsim_rx_alloc(nic, len, true, &start, &nsec, &cookie);
+	err = vsim_rx_alloc(nic, len, true, &cookie);
 	if (err)
 		goto unlock;
-	h = vsim_rx_map(nic, cookie, &flags);
-	if (!h) {
-		err = -ENODEV;
-		goto unlock;
+	spin_lock_irqsave(&nic->rbuf_lock, flags);
+	h = vsim_rx_section(nic, cookie, &offset);
+	if (h) {
+		h->type = cpu_to_le32(type);
+		h->len = cpu_to_le32(len);
+		memcpy(h + 1, a, alen);
+		if (blen)
+			memcpy((u8 *)(h + 1) + alen, b, blen);
 	}
-	h->type = cpu_to_le32(type);
-	h->len = cpu_to_le32(len);
-	memcpy(h + 1, a, alen);
-	if (blen)
-		memcpy((u8 *)(h + 1) + alen, b, blen);
-	vsim_rx_unmap(nic, flags);
-	err = vsim_rx_post(vc, start, nsec, len, cookie);
+	spin_unlock_irqrestore(&nic->rbuf_lock, flags);
+	err = h ? vsim_rx_post(vc, offset, len, cookie) : -ENODEV;
 unlock:
 	rcu_read_unlock();
 	return err;

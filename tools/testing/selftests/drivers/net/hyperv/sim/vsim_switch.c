@@ -95,7 +95,7 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 	struct rndis_packet *rp;
 	struct vsim_chan *vc;
 	struct rndis_hdr *h;
-	u32 q = 0, hash, used, ppi_len, total, start, nsec;
+	u32 q = 0, hash, used, ppi_len, total, offset;
 	struct vsim_rss *rss;
 	unsigned long flags;
 	u64 cookie;
@@ -150,7 +150,7 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 	ppi_len = pp - ppis;
 	total = sizeof(*h) + sizeof(*rp) + ppi_len + len;
 
-	err = vsim_rx_alloc(n, total, false, &start, &nsec, &cookie);
+	err = vsim_rx_alloc(n, total, false, &cookie);
 	if (err) {
 		if (err == -EMSGSIZE)
 			atomic64_inc(&n->stats.rx_drop_too_big);
@@ -158,27 +158,30 @@ static void vsim_nic_rx(struct vsim_nic *n, const u8 *frame, u32 len,
 			atomic64_inc(&n->stats.rx_drop_no_buffer);
 		return;
 	}
-	h = vsim_rx_map(n, cookie, &flags);
+	spin_lock_irqsave(&n->rbuf_lock, flags);
+	h = vsim_rx_section(n, cookie, &offset);
+	if (h) {
+		rp = (void *)(h + 1);
+		h->type = cpu_to_le32(RNDIS_PACKET);
+		h->len = cpu_to_le32(total);
+		memset(rp, 0, sizeof(*rp));
+		rp->data_offset = cpu_to_le32(sizeof(*rp) + ppi_len);
+		rp->data_len = cpu_to_le32(len);
+		if (ppi_len) {
+			rp->ppi_offset = cpu_to_le32(sizeof(*rp));
+			rp->ppi_len = cpu_to_le32(ppi_len);
+			memcpy(rp + 1, ppis, ppi_len);
+		}
+		memcpy((u8 *)(rp + 1) + ppi_len, frame, len);
+		vsim_corrupt_rx(n, h, rp, ppi_len);
+	}
+	spin_unlock_irqrestore(&n->rbuf_lock, flags);
 	if (!h) {
 		atomic64_inc(&n->stats.rx_drop_no_buffer);
 		return;
 	}
-	rp = (void *)(h + 1);
-	h->type = cpu_to_le32(RNDIS_PACKET);
-	h->len = cpu_to_le32(total);
-	memset(rp, 0, sizeof(*rp));
-	rp->data_offset = cpu_to_le32(sizeof(*rp) + ppi_len);
-	rp->data_len = cpu_to_le32(len);
-	if (ppi_len) {
-		rp->ppi_offset = cpu_to_le32(sizeof(*rp));
-		rp->ppi_len = cpu_to_le32(ppi_len);
-		memcpy(rp + 1, ppis, ppi_len);
-	}
-	memcpy((u8 *)(rp + 1) + ppi_len, frame, len);
-	vsim_corrupt_rx(n, h, rp, ppi_len);
-	vsim_rx_unmap(n, flags);
 
-	if (vsim_rx_post(vc, start, nsec, total, cookie))
+	if (vsim_rx_post(vc, offset, total, cookie))
 		return;
 	atomic64_inc(&n->stats.rx_packets);
 	atomic64_add(len, &n->stats.rx_bytes);

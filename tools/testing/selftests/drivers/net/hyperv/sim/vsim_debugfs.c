@@ -70,13 +70,31 @@ DEFINE_SHOW_ATTRIBUTE(vsim_nic_stats);
 static int vsim_chan_stats_show(struct seq_file *s, void *unused)
 {
 	struct vsim_chan *vc = s->private;
+	struct hv_ring_buffer *in, *out;
+	unsigned long flags;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(vsim_chan_stat_desc); i++)
 		seq_printf(s, "%s %lld\n", vsim_chan_stat_desc[i].name,
 			   atomic64_read((atomic64_t *)((u8 *)&vc->stats +
 					 vsim_chan_stat_desc[i].off)));
-	seq_printf(s, "backlog %u\n", READ_ONCE(vc->backlog_len));
+	/* The rings are freed only after @open is cleared under in_lock */
+	spin_lock_irqsave(&vc->in_lock, flags);
+	seq_printf(s, "backlog %u\n", vc->backlog_len);
+	if (vc->open) {
+		in = vc->ch->inbound.ring_buffer;
+		out = vc->ch->outbound.ring_buffer;
+		seq_printf(s, "in_ring %u %u %u %u\n", READ_ONCE(in->read_index),
+			   READ_ONCE(in->write_index),
+			   READ_ONCE(in->interrupt_mask),
+			   READ_ONCE(in->pending_send_sz));
+		seq_printf(s, "out_ring %u %u %u %u\n",
+			   READ_ONCE(out->read_index),
+			   READ_ONCE(out->write_index),
+			   READ_ONCE(out->interrupt_mask),
+			   READ_ONCE(out->pending_send_sz));
+	}
+	spin_unlock_irqrestore(&vc->in_lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vsim_chan_stats);

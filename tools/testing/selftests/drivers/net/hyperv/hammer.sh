@@ -111,7 +111,7 @@ hm_state() {
 		info "nic$n: open_channels $(sim_get $n open_channels) filter $(sim_get $n filter) rss_enabled $(sim_get $n rss_enabled) rss_table $(sim_get $n rss_table | tr '\n' ' ' | cut -c1-80)"
 		for c in "$SIM/nic$n"/channels/*; do
 			[ -e "$c/stats" ] || continue
-			info "nic$n/${c##*/}: $(grep -vE ' 0$' "$c/stats" | tr '\n' ' ')"
+			info "nic$n/${c##*/}: $(grep -vE '^[a-z_]+ 0$' "$c/stats" | tr '\n' ' ')"
 		done
 	done
 	info "a: $(ina ethtool -S "$A" | grep -E 'queue_[0-9]+_packets' | tr -s ' \n' ' ')"

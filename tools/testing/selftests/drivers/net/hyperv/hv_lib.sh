@@ -32,7 +32,6 @@ declare -A HV_REF_LACKS=(
 	[channels:counters-kept]="its totals are summed from the per-channel counters of the current netvsc_device, which ethtool -L frees and allocates anew: ip -s link rx/tx packets fall to 0 at every channel change"
 	[channels:stats-names]="netvsc_get_sset_count() counts per-queue stats for nvdev->num_chn, so ethtool -S names and count follow the open channels"
 	[rss:refused-table]="netvsc_set_rxfh() writes the new table into rndis_dev->rx_table before the host answers; when the host refuses OID_GEN_RECEIVE_SCALE_PARAMETERS, ethtool -x shows the refused table although the host keeps the old one"
-	[hammer:traffic-after]="seen in 2 of 7 runs (make check, 2026-11-23): after the hammer, ping b -> a fails for good, also once both NICs are back at their first settings; a's neighbour entry for b stays INCOMPLETE although b answers a's ARP requests and b's pings reach a. Not explained yet: the reference driver or our simulator"
 	[hammer:monotonic]="its counters live in the per-channel state that every channel, ring or MTU change frees and rebuilds: /proc/net/dev goes back (to 0 while detached)"
 	[rss_knobs:refused-table]="a table the host refuses is an error, but netvsc_set_rxfh() has already copied it into its rx_table, so ethtool -x shows the refused table"
 	[tunables]="it has no ethtool tunables (no get_tunable/set_tunable): rx-copybreak and tx-copybreak are ours, from the DPDK driver"

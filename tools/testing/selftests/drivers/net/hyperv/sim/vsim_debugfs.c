@@ -67,10 +67,18 @@ static int vsim_nic_stats_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vsim_nic_stats);
 
+/* One ring as its header holds it: read, write, interrupt mask, pending */
+static void vsim_ring_show(struct seq_file *s, const char *name,
+			   const struct hv_ring_buffer *rb)
+{
+	seq_printf(s, "%s %u %u %u %u\n", name, READ_ONCE(rb->read_index),
+		   READ_ONCE(rb->write_index), READ_ONCE(rb->interrupt_mask),
+		   READ_ONCE(rb->pending_send_sz));
+}
+
 static int vsim_chan_stats_show(struct seq_file *s, void *unused)
 {
 	struct vsim_chan *vc = s->private;
-	struct hv_ring_buffer *in, *out;
 	unsigned long flags;
 	unsigned int i;
 
@@ -82,17 +90,8 @@ static int vsim_chan_stats_show(struct seq_file *s, void *unused)
 	spin_lock_irqsave(&vc->in_lock, flags);
 	seq_printf(s, "backlog %u\n", vc->backlog_len);
 	if (vc->open) {
-		in = vc->ch->inbound.ring_buffer;
-		out = vc->ch->outbound.ring_buffer;
-		seq_printf(s, "in_ring %u %u %u %u\n", READ_ONCE(in->read_index),
-			   READ_ONCE(in->write_index),
-			   READ_ONCE(in->interrupt_mask),
-			   READ_ONCE(in->pending_send_sz));
-		seq_printf(s, "out_ring %u %u %u %u\n",
-			   READ_ONCE(out->read_index),
-			   READ_ONCE(out->write_index),
-			   READ_ONCE(out->interrupt_mask),
-			   READ_ONCE(out->pending_send_sz));
+		vsim_ring_show(s, "in_ring", vc->ch->inbound.ring_buffer);
+		vsim_ring_show(s, "out_ring", vc->ch->outbound.ring_buffer);
 	}
 	spin_unlock_irqrestore(&vc->in_lock, flags);
 	return 0;

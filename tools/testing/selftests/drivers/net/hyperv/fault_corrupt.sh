@@ -68,14 +68,16 @@ check "traffic before the faults" fc_traffic
 
 for field in $FIELDS; do
 	hv_pending "$field" && continue
+	# Snapshot before arming: frames of their own (IPv6 neighbour
+	# discovery, MLD) may meet the fault before the first poke.
 	before=$(fc_corrupted)
+	bad0=$(fc_bad)
+	lines0=$(dmesg | wc -l)
 	if ! echo "$field" > "$F/corrupt_field"; then
 		fail "$field: the simulator takes the field name"
 		continue
 	fi
 	echo $COUNT > "$F/corrupt_count"
-	bad0=$(fc_bad)
-	lines0=$(dmesg | wc -l)
 	tries=0
 	while [ $(( $(fc_corrupted) - before )) -lt $COUNT ] && [ $tries -lt 10 ]; do
 		fc_poke

@@ -179,6 +179,8 @@ int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
 		struct vsim_xfer_range r;
 		__le32 nvsp[4];
 	} __packed pkt = {};
+	unsigned int field;
+	bool hit = false;
 	int err;
 
 	pkt.h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
@@ -192,34 +194,32 @@ int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
 	pkt.r.offset = cpu_to_le32(offset);
 	pkt.nvsp[0] = cpu_to_le32(NVSP_RNDIS_PKT);
 
-	switch (READ_ONCE(nic->fault_corrupt)) {
+	field = READ_ONCE(nic->fault_corrupt);
+	switch (field) {
 	case VSIM_CORRUPT_XFER_OFFSET:
-		if (atomic_dec_if_positive(&nic->fault_corrupt_count) >= 0) {
-			pkt.r.offset = cpu_to_le32(nic->rbuf_size + PAGE_SIZE);
-			atomic64_inc(&nic->stats.corrupted);
-		}
-		break;
 	case VSIM_CORRUPT_XFER_COUNT:
-		if (atomic_dec_if_positive(&nic->fault_corrupt_count) >= 0) {
-			pkt.r.count = cpu_to_le32(nic->rbuf_size);
-			atomic64_inc(&nic->stats.corrupted);
-		}
-		break;
 	case VSIM_CORRUPT_RANGE_COUNT:
-		if (atomic_dec_if_positive(&nic->fault_corrupt_count) >= 0) {
-			pkt.h.range_cnt = cpu_to_le32(1000);
-			atomic64_inc(&nic->stats.corrupted);
-		}
-		break;
 	case VSIM_CORRUPT_NVSP_TYPE:
-		if (atomic_dec_if_positive(&nic->fault_corrupt_count) >= 0) {
-			pkt.nvsp[0] = cpu_to_le32(0xdead);
-			atomic64_inc(&nic->stats.corrupted);
-		}
+		hit = atomic_dec_if_positive(&nic->fault_corrupt_count) >= 0;
 		break;
+	}
+	if (hit) {
+		if (field == VSIM_CORRUPT_XFER_OFFSET)
+			pkt.r.offset = cpu_to_le32(nic->rbuf_size + PAGE_SIZE);
+		else if (field == VSIM_CORRUPT_XFER_COUNT)
+			pkt.r.count = cpu_to_le32(nic->rbuf_size);
+		else if (field == VSIM_CORRUPT_RANGE_COUNT)
+			pkt.h.range_cnt = cpu_to_le32(1000);
+		else
+			pkt.nvsp[0] = cpu_to_le32(0xdead);
 	}
 
 	err = vsim_host_send(vc, &pkt, sizeof(pkt));
+	/* Only a corruption the guest receives counts; else it is still owed */
+	if (hit && err)
+		atomic_inc(&nic->fault_corrupt_count);
+	else if (hit)
+		atomic64_inc(&nic->stats.corrupted);
 	if (err)
 		vsim_rx_free(nic, cookie);
 	return err;

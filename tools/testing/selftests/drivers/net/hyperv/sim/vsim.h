@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+#include "vsim_fuzz.h"
 #include "vsim_proto.h"
 
 #define VSIM_MAX_QUEUES		64
@@ -27,6 +28,10 @@
 #define VSIM_STREAM_MAX		(128 * 1024)
 /* Per-channel scratch: the linearised send, then one LSO segment */
 #define VSIM_SCRATCH_SIZE	(VSIM_STREAM_MAX + 68 * 1024)
+/* Send table offset NVSP 6.0 and older hosts give: too small, see
+ * vsim_send_table()
+ */
+#define VSIM_OLD_TABLE_OFFSET	8
 /* Host messages that may wait for ring space, per channel */
 #define VSIM_BACKLOG_MAX	4096
 
@@ -48,6 +53,20 @@ enum vsim_corrupt {
 
 extern const char * const vsim_corrupt_names[VSIM_CORRUPT_MAX];
 
+/* Bring-up steps the fail_step fault can make the host refuse */
+enum vsim_step {
+	VSIM_STEP_NONE,
+	VSIM_STEP_NVSP_INIT,	/* every NVSP version, for the session */
+	VSIM_STEP_RECV_BUF,
+	VSIM_STEP_SEND_BUF,
+	VSIM_STEP_RNDIS_INIT,
+	VSIM_STEP_QUERY,	/* an RNDIS query, whatever its OID */
+	VSIM_STEP_SET,		/* an RNDIS set, whatever its OID */
+	VSIM_STEP_MAX,
+};
+
+extern const char * const vsim_step_names[VSIM_STEP_MAX];
+
 /* Counters of one NIC; written with atomic64 ops from any channel worker */
 struct vsim_nic_stats {
 	atomic64_t tx_packets;
@@ -57,6 +76,7 @@ struct vsim_nic_stats {
 	atomic64_t lso_packets;
 	atomic64_t lso_segments;
 	atomic64_t csum_computed;
+	atomic64_t thoff_bad;
 	atomic64_t csum_verified;
 	atomic64_t vlan_tx;
 	atomic64_t vlan_rx;
@@ -71,6 +91,15 @@ struct vsim_nic_stats {
 	atomic64_t completions_dropped;
 	atomic64_t corrupted;
 	atomic64_t refused_sets;
+	atomic64_t early_xfers;
+	atomic64_t refused_subchannels;
+	atomic64_t burst_frames;
+	atomic64_t failed_steps;
+	atomic64_t completions_crossed;
+	atomic64_t offers_skipped;
+	atomic64_t offers_repeated;
+	atomic64_t offers_late;
+	atomic64_t closed_reads;
 };
 
 struct vsim_chan_stats {
@@ -125,6 +154,8 @@ struct vsim_chan {
 	struct list_head backlog;
 	u32 backlog_len;
 	bool open;
+	/* A message the fuzzer holds back to send after the next; in_lock */
+	struct vsim_msg *fuzz_held;
 
 	/* Drains the guest's outbound ring; only one instance runs at a time */
 	struct work_struct work;
@@ -223,6 +254,19 @@ struct vsim_nic {
 	struct work_struct offer_work;
 	u32 offer_count;
 
+	/* The late-offer fault: the offer of subchannel fault_sc_late is
+	 * delivered fault_sc_late_ms after offer_work read the primary's
+	 * callback (late_cb), as the bus's offer work can be, whatever the
+	 * guest closed meanwhile.  late_lock protects late_sc and
+	 * late_orphan; the primary's close makes late_sc an orphan
+	 * (revoked, and freed by late_work once delivered).
+	 */
+	struct delayed_work late_work;
+	spinlock_t late_lock;	/* late_sc, late_orphan */
+	struct vmbus_channel *late_sc;
+	void (*late_cb)(struct vmbus_channel *sc);
+	bool late_orphan;
+
 	struct vsim_nic_stats stats;
 	atomic64_t violations;
 	spinlock_t viol_lock;	/* guards @last_violation */
@@ -235,6 +279,21 @@ struct vsim_nic {
 	u32 fault_refuse_oid;
 	u32 fault_corrupt;
 	atomic_t fault_corrupt_count;
+	atomic_t fault_early_xfer;
+	atomic_t fault_refuse_subchannels;
+	u32 fault_burst_at_init;
+	u32 fault_burst_at_halt;
+	struct vsim_fuzz fuzz;
+	u32 fault_step;		/* VSIM_STEP_* */
+	atomic_t fault_step_skip;
+	atomic_t fault_step_count;
+	bool init_refused;	/* fail_step hit NVSP init in this session */
+	u32 fault_cross;	/* every n-th send completion on another channel */
+	u32 fault_sc_skip;	/* subchannel index never offered, 0: none */
+	u32 fault_sc_dup;	/* subchannel index offered twice, 0: none */
+	u32 fault_sc_late;	/* subchannel index offered late, 0: none */
+	u32 fault_sc_late_ms;	/* how late */
+	atomic_t cross_seq;
 
 	struct dentry *dir;
 	struct dentry *chans_dir;
@@ -250,6 +309,7 @@ struct vsim_nic *vsim_nic_add(const char *opts);
 void vsim_nic_rescind(struct vsim_nic *nic);
 struct vsim_chan *vsim_chan_of(struct vmbus_channel *ch);
 bool vsim_gpadl_find(u32 handle, void **buf, u32 *size);
+u32 vsim_gpadl_count(void);
 __printf(2, 3) void vsim_violation(struct vsim_nic *nic, const char *fmt, ...);
 
 /* vsim_ring.c */
@@ -259,6 +319,7 @@ void vsim_ring_free(struct hv_ring_buffer_info *rbi, struct page **pages,
 		    unsigned int npages);
 int vsim_ring_write_tid(struct hv_ring_buffer_info *rbi, const void *a,
 			u32 alen, const void *b, u32 blen, u32 total, u64 tid);
+int vsim_host_write(struct vsim_chan *vc, const void *pkt, u32 len);
 int vsim_host_send(struct vsim_chan *vc, const void *pkt, u32 len);
 void vsim_host_signal(struct vsim_chan *vc);
 void vsim_chan_kick(struct vsim_chan *vc);
@@ -271,6 +332,7 @@ int vsim_send_table(struct vsim_nic *nic, const u32 *table);
 void vsim_nic_reset(struct vsim_nic *nic);
 void vsim_buffers_forget(struct vsim_nic *nic, u32 gpadl);
 void vsim_chan_flush(struct vsim_chan *vc);
+bool vsim_step_fails(struct vsim_nic *nic, u32 step);
 int vsim_send_comp(struct vsim_chan *vc, u64 trans_id, const void *body,
 		   u32 len);
 int vsim_send_inband(struct vsim_chan *vc, const void *body, u32 len);
@@ -279,6 +341,8 @@ void *vsim_rx_section(struct vsim_nic *nic, u64 cookie, u32 *offset)
 	__must_hold(&nic->rbuf_lock);
 void vsim_rx_free(struct vsim_nic *nic, u64 cookie);
 int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie);
+/* Transaction ID of the early transfer fault's packet; names no section */
+#define VSIM_EARLY_XFER_COOKIE	(~0ULL)
 
 /* vsim_rndis.c */
 void vsim_rndis_control(struct vsim_chan *vc, const u8 *msg, u32 len);
@@ -288,6 +352,7 @@ int vsim_rndis_indicate(struct vsim_nic *nic, u32 status, const void *buf,
 /* vsim_switch.c */
 struct vsim_meta;
 void vsim_rndis_data(struct vsim_chan *vc, const u8 *buf, u32 len);
+void vsim_rx_burst(struct vsim_nic *nic, u32 count);
 
 /* vsim_debugfs.c */
 int vsim_debugfs_init(void);

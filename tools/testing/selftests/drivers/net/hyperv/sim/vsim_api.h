@@ -27,6 +27,7 @@ int vsim_api_gpadl(struct vmbus_channel *ch, void *buf, u32 size,
 int vsim_api_gpadl_teardown(struct vmbus_channel *ch,
 			    struct vmbus_gpadl *gpadl);
 void vsim_api_read_done(struct vmbus_channel *ch);
+void vsim_api_read_closed(struct vmbus_channel *ch);
 int vsim_api_driver_register(struct hv_driver *drv, struct module *owner,
 			     const char *mod_name);
 void vsim_api_driver_unregister(struct hv_driver *drv);

@@ -27,6 +27,16 @@ const char * const vsim_corrupt_names[VSIM_CORRUPT_MAX] = {
 	[VSIM_CORRUPT_CSUM_FAIL] = "csum_fail",
 };
 
+const char * const vsim_step_names[VSIM_STEP_MAX] = {
+	[VSIM_STEP_NONE] = "none",
+	[VSIM_STEP_NVSP_INIT] = "nvsp_init",
+	[VSIM_STEP_RECV_BUF] = "recv_buf",
+	[VSIM_STEP_SEND_BUF] = "send_buf",
+	[VSIM_STEP_RNDIS_INIT] = "rndis_init",
+	[VSIM_STEP_QUERY] = "query",
+	[VSIM_STEP_SET] = "set",
+};
+
 #define STAT(name) { #name, offsetof(struct vsim_nic_stats, name) }
 static const struct {
 	const char *name;
@@ -34,11 +44,15 @@ static const struct {
 } vsim_nic_stat_desc[] = {
 	STAT(tx_packets), STAT(tx_bytes), STAT(rx_packets), STAT(rx_bytes),
 	STAT(lso_packets), STAT(lso_segments), STAT(csum_computed),
-	STAT(csum_verified), STAT(vlan_tx), STAT(vlan_rx), STAT(hash_rx),
+	STAT(thoff_bad), STAT(csum_verified), STAT(vlan_tx), STAT(vlan_rx),
+	STAT(hash_rx),
 	STAT(rx_drop_filter), STAT(rx_drop_no_buffer), STAT(rx_drop_too_big),
 	STAT(ring_full), STAT(guest_eagain), STAT(completions),
 	STAT(completions_delayed), STAT(completions_dropped), STAT(corrupted),
-	STAT(refused_sets),
+	STAT(refused_sets), STAT(early_xfers), STAT(refused_subchannels),
+	STAT(burst_frames),
+	STAT(failed_steps), STAT(completions_crossed), STAT(offers_skipped),
+	STAT(offers_repeated), STAT(offers_late), STAT(closed_reads),
 };
 
 #undef STAT
@@ -215,7 +229,7 @@ static int vsim_speed_set(void *data, u64 val)
 	struct vsim_nic *nic = data;
 	__le32 units;
 
-	if (!val || val > 400000)
+	if (val > 400000)
 		return -EINVAL;
 	WRITE_ONCE(nic->speed_mbps, val);
 	/* The indication carries the speed in units of 100 bit/s */
@@ -355,22 +369,27 @@ static int vsim_hold_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vsim_hold_fops, vsim_hold_get, vsim_hold_set,
 			 "%llu\n");
 
-static ssize_t vsim_corrupt_read(struct file *file, char __user *ubuf,
-				 size_t count, loff_t *ppos)
+/*
+ * A fault knob that takes one of a list of names (corrupt_field, fail_step):
+ * the file's private data is the u32 that holds the index of the name.
+ */
+static ssize_t vsim_choice_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos,
+				const char * const *names)
 {
-	struct vsim_nic *nic = file->private_data;
+	u32 *val = file->private_data;
 	char buf[32];
 	int n;
 
-	n = scnprintf(buf, sizeof(buf), "%s\n",
-		      vsim_corrupt_names[READ_ONCE(nic->fault_corrupt)]);
+	n = scnprintf(buf, sizeof(buf), "%s\n", names[READ_ONCE(*val)]);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
 }
 
-static ssize_t vsim_corrupt_write(struct file *file, const char __user *ubuf,
-				  size_t count, loff_t *ppos)
+static ssize_t vsim_choice_write(struct file *file, const char __user *ubuf,
+				 size_t count, const char * const *names,
+				 unsigned int nr)
 {
-	struct vsim_nic *nic = file->private_data;
+	u32 *val = file->private_data;
 	char buf[32];
 	ssize_t ret;
 	int i;
@@ -378,19 +397,186 @@ static ssize_t vsim_corrupt_write(struct file *file, const char __user *ubuf,
 	ret = vsim_get_user(ubuf, count, buf, sizeof(buf));
 	if (ret < 0)
 		return ret;
-	i = match_string(vsim_corrupt_names, VSIM_CORRUPT_MAX, strim(buf));
+	i = match_string(names, nr, strim(buf));
 	if (i < 0)
 		return -EINVAL;
-	WRITE_ONCE(nic->fault_corrupt, i);
+	WRITE_ONCE(*val, i);
 	return count;
 }
 
-static const struct file_operations vsim_corrupt_fops = {
+#define VSIM_CHOICE_FOPS(name, names, nr)				\
+static const char * const *const name##_list = names;			\
+static ssize_t name##_read(struct file *file, char __user *ubuf,	\
+			   size_t count, loff_t *ppos)			\
+{									\
+	return vsim_choice_read(file, ubuf, count, ppos, name##_list);	\
+}									\
+static ssize_t name##_write(struct file *file, const char __user *ubuf,\
+			    size_t count, loff_t *ppos)			\
+{									\
+	return vsim_choice_write(file, ubuf, count, name##_list, nr);	\
+}									\
+static const struct file_operations name##_fops = {			\
+	.open = simple_open,						\
+	.read = name##_read,						\
+	.write = name##_write,						\
+	.llseek = no_llseek,						\
+}
+
+VSIM_CHOICE_FOPS(vsim_corrupt, vsim_corrupt_names, VSIM_CORRUPT_MAX);
+VSIM_CHOICE_FOPS(vsim_step, vsim_step_names, VSIM_STEP_MAX);
+
+/* fuzz/: the seeded fuzzer of host messages (vsim_fuzz.c) */
+
+static int vsim_fuzz_seed_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct vsim_nic *)data)->fuzz.seed);
+	return 0;
+}
+
+static int vsim_fuzz_seed_set(void *data, u64 val)
+{
+	vsim_fuzz_reset(data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vsim_fuzz_seed_fops, vsim_fuzz_seed_get,
+			 vsim_fuzz_seed_set, "%llu\n");
+
+static ssize_t vsim_fuzz_classes_read(struct file *file, char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	struct vsim_nic *nic = file->private_data;
+	u32 mask = READ_ONCE(nic->fuzz.classes);
+	char buf[160];
+	int i, n;
+
+	n = scnprintf(buf, sizeof(buf), "%#x", mask);
+	for (i = 0; i < VSIM_FC_MAX; i++)
+		if (mask & BIT(i))
+			n += scnprintf(buf + n, sizeof(buf) - n, " %s",
+				       vsim_fuzz_class_names[i]);
+	n += scnprintf(buf + n, sizeof(buf) - n, "\n");
+	return simple_read_from_buffer(ubuf, count, ppos, buf, n);
+}
+
+/* A number (bit mask), "all", or class names separated by spaces or commas */
+static ssize_t vsim_fuzz_classes_write(struct file *file,
+				       const char __user *ubuf, size_t count,
+				       loff_t *ppos)
+{
+	struct vsim_nic *nic = file->private_data;
+	char buf[160], *p, *tok;
+	u32 mask = 0;
+	ssize_t ret;
+	int i;
+
+	ret = vsim_get_user(ubuf, count, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	p = strim(buf);
+	if (!kstrtou32(p, 0, &mask)) {
+		if (mask >= BIT(VSIM_FC_MAX))
+			return -EINVAL;
+		goto set;
+	}
+	while ((tok = strsep(&p, " ,\t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		if (!strcmp(tok, "all")) {
+			mask |= BIT(VSIM_FC_MAX) - 1;
+			continue;
+		}
+		i = match_string(vsim_fuzz_class_names, VSIM_FC_MAX, tok);
+		if (i < 0)
+			return -EINVAL;
+		mask |= BIT(i);
+	}
+set:
+	WRITE_ONCE(nic->fuzz.classes, mask);
+	return count;
+}
+
+static const struct file_operations vsim_fuzz_classes_fops = {
 	.open = simple_open,
-	.read = vsim_corrupt_read,
-	.write = vsim_corrupt_write,
+	.read = vsim_fuzz_classes_read,
+	.write = vsim_fuzz_classes_write,
 	.llseek = no_llseek,
 };
+
+/* The text of the log is made at open, so that one reader sees one log */
+struct vsim_fuzz_text {
+	size_t len;
+	char *buf;
+};
+
+static int vsim_fuzz_log_open(struct inode *inode, struct file *file)
+{
+	struct vsim_fuzz_text *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = vsim_fuzz_log_text(inode->i_private, &t->buf, &t->len);
+	if (err) {
+		kfree(t);
+		return err;
+	}
+	file->private_data = t;
+	return 0;
+}
+
+static ssize_t vsim_fuzz_log_read(struct file *file, char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct vsim_fuzz_text *t = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, t->buf, t->len);
+}
+
+static int vsim_fuzz_log_release(struct inode *inode, struct file *file)
+{
+	struct vsim_fuzz_text *t = file->private_data;
+
+	kvfree(t->buf);
+	kfree(t);
+	return 0;
+}
+
+static const struct file_operations vsim_fuzz_log_fops = {
+	.open = vsim_fuzz_log_open,
+	.read = vsim_fuzz_log_read,
+	.release = vsim_fuzz_log_release,
+	.llseek = default_llseek,
+};
+
+static int vsim_fuzz_stats_show(struct seq_file *s, void *unused)
+{
+	struct vsim_fuzz *fz = &((struct vsim_nic *)s->private)->fuzz;
+	s64 seen = 0, mutated = 0, a, b;
+	int i;
+
+	for (i = 0; i < VSIM_FC_MAX; i++) {
+		a = atomic64_read(&fz->seen[i]);
+		b = atomic64_read(&fz->mutated[i]);
+		seq_printf(s, "%s %lld %lld\n", vsim_fuzz_class_names[i], a, b);
+		seen += a;
+		mutated += b;
+	}
+	seq_printf(s, "total %lld %lld\n", seen, mutated);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vsim_fuzz_stats);
+
+static void vsim_debugfs_fuzz_add(struct vsim_nic *nic)
+{
+	struct dentry *d = debugfs_create_dir("fuzz", nic->dir);
+
+	debugfs_create_file_unsafe("seed", 0600, d, nic, &vsim_fuzz_seed_fops);
+	debugfs_create_u32("rate", 0600, d, &nic->fuzz.rate);
+	debugfs_create_file("classes", 0600, d, nic, &vsim_fuzz_classes_fops);
+	debugfs_create_file("log", 0400, d, nic, &vsim_fuzz_log_fops);
+	debugfs_create_file("stats", 0444, d, nic, &vsim_fuzz_stats_fops);
+}
 
 static ssize_t vsim_add_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
@@ -462,10 +648,32 @@ void vsim_debugfs_nic_add(struct vsim_nic *nic)
 				   &vsim_hold_fops);
 	debugfs_create_x32("refuse_set_oid", 0600, faults,
 			   &nic->fault_refuse_oid);
-	debugfs_create_file("corrupt_field", 0600, faults, nic,
-			    &vsim_corrupt_fops);
+	debugfs_create_file("corrupt_field", 0600, faults,
+			    &nic->fault_corrupt, &vsim_corrupt_fops);
 	debugfs_create_atomic_t("corrupt_count", 0600, faults,
 				&nic->fault_corrupt_count);
+	debugfs_create_atomic_t("early_xfer", 0600, faults,
+				&nic->fault_early_xfer);
+	debugfs_create_atomic_t("refuse_subchannels", 0600, faults,
+				&nic->fault_refuse_subchannels);
+	debugfs_create_u32("burst_at_init", 0600, faults,
+			   &nic->fault_burst_at_init);
+	debugfs_create_u32("burst_at_halt", 0600, faults,
+			   &nic->fault_burst_at_halt);
+	debugfs_create_file("fail_step", 0600, faults, &nic->fault_step,
+			    &vsim_step_fops);
+	debugfs_create_u32("cross_completions", 0600, faults,
+			   &nic->fault_cross);
+	debugfs_create_u32("subchan_skip", 0600, faults, &nic->fault_sc_skip);
+	debugfs_create_u32("subchan_dup", 0600, faults, &nic->fault_sc_dup);
+	debugfs_create_u32("subchan_late", 0600, faults, &nic->fault_sc_late);
+	debugfs_create_u32("subchan_late_ms", 0600, faults,
+			   &nic->fault_sc_late_ms);
+	debugfs_create_atomic_t("fail_skip", 0600, faults,
+				&nic->fault_step_skip);
+	debugfs_create_atomic_t("fail_count", 0600, faults,
+				&nic->fault_step_count);
+	vsim_debugfs_fuzz_add(nic);
 }
 
 void vsim_debugfs_nic_del(struct vsim_nic *nic)
@@ -475,10 +683,18 @@ void vsim_debugfs_nic_del(struct vsim_nic *nic)
 	nic->chans_dir = NULL;
 }
 
+static int vsim_gpadls_show(struct seq_file *s, void *unused)
+{
+	seq_printf(s, "%u\n", vsim_gpadl_count());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vsim_gpadls);
+
 int vsim_debugfs_init(void)
 {
 	vsim_dir = debugfs_create_dir("hv_vmbus_sim", NULL);
 	debugfs_create_file("add_nic", 0200, vsim_dir, NULL, &vsim_add_fops);
+	debugfs_create_file("gpadls", 0444, vsim_dir, NULL, &vsim_gpadls_fops);
 	return 0;
 }
 

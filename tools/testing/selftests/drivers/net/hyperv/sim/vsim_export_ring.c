@@ -45,8 +45,10 @@ struct vmpacket_descriptor *hv_pkt_iter_first(struct vmbus_channel *ch)
 	struct vmpacket_descriptor *src, *copy;
 	u32 avail, len, off;
 
-	if (!rbi->ring_buffer || !rbi->pkt_buffer)
+	if (!rbi->ring_buffer || !rbi->pkt_buffer) {
+		vsim_api_read_closed(ch);
 		return NULL;
+	}
 	avail = vsim_iter_avail(rbi);
 	if (avail < sizeof(*src))
 		return NULL;
@@ -99,8 +101,10 @@ void hv_pkt_iter_close(struct vmbus_channel *ch)
 {
 	struct hv_ring_buffer_info *rbi = &ch->inbound;
 
-	if (!rbi->ring_buffer)
+	if (!rbi->ring_buffer) {
+		vsim_api_read_closed(ch);
 		return;
+	}
 	/* Finish reading the packets before the host may overwrite them */
 	smp_store_release(&rbi->ring_buffer->read_index,
 			  rbi->priv_read_index);

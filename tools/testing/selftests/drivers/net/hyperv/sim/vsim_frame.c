@@ -157,6 +157,27 @@ int vsim_frame_parse(const u8 *f, u32 len, struct vsim_frame_info *fi)
 }
 
 /**
+ * vsim_frame_l4_off() - where the transport header of a frame starts
+ * @f: the frame, from its Ethernet header
+ * @len: bytes in @f
+ *
+ * The IP packet is taken to end where the frame does, as for a large
+ * send, whose IP length fields are commonly zero.
+ *
+ * Return: the offset of the header after the IP header and its
+ * extension headers, or -EINVAL when the frame is not well-formed IPv4 or
+ * IPv6.
+ */
+int vsim_frame_l4_off(const u8 *f, u32 len)
+{
+	struct vsim_frame_info fi;
+
+	if (vf_parse(f, len, true, &fi))
+		return -EINVAL;
+	return fi.l4_off;
+}
+
+/**
  * vsim_toeplitz() - the Toeplitz hash of @in under @key
  * @key: secret key; it must hold at least @in_len + 4 bytes
  * @key_len: bytes in @key

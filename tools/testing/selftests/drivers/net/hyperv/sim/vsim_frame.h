@@ -55,6 +55,7 @@ int vsim_frame_parse(const u8 *f, u32 len, struct vsim_frame_info *fi);
 bool vsim_rss_hash(const u8 *key, u32 key_len, u32 hash_types,
 		   const u8 *f, u32 len, u32 *hash, u32 *used);
 u32 vsim_toeplitz(const u8 *key, u32 key_len, const u8 *in, u32 in_len);
+int vsim_frame_l4_off(const u8 *f, u32 len);
 int vsim_csum_fill(u8 *f, u32 len, bool ip_csum);
 u32 vsim_csum_check(const u8 *f, u32 len);
 int vsim_lso_segment(const u8 *f, u32 len, u32 mss, u32 thoff,

@@ -26,7 +26,31 @@ void vsim_nic_reset(struct vsim_nic *nic)
 	nic->rndis_up = false;
 	nic->filter = 0;
 	nic->data_path = 0;
+	nic->init_refused = false;
 	memset(&nic->offl, 0, sizeof(nic->offl));
+}
+
+/**
+ * vsim_step_fails() - whether the fail_step fault refuses this step now
+ * @nic: the NIC
+ * @step: the step the host is about to answer (VSIM_STEP_*)
+ *
+ * The first fail_skip matching steps pass, then the next fail_count ones
+ * fail.  Called from the primary channel's worker only.
+ *
+ * Return: true if the host must refuse the step.
+ */
+bool vsim_step_fails(struct vsim_nic *nic, u32 step)
+{
+	if (READ_ONCE(nic->fault_step) != step ||
+	    atomic_read(&nic->fault_step_count) <= 0)
+		return false;
+	if (atomic_dec_if_positive(&nic->fault_step_skip) >= 0)
+		return false;
+	if (atomic_dec_if_positive(&nic->fault_step_count) < 0)
+		return false;
+	atomic64_inc(&nic->stats.failed_steps);
+	return true;
 }
 
 static int vsim_send_desc(struct vsim_chan *vc, u16 type, u16 flags,
@@ -157,6 +181,9 @@ static void vsim_rx_complete(struct vsim_chan *vc, u64 cookie,
 			       len >= 4 ? le32_to_cpu(msg->type) : 0, len);
 		return;
 	}
+	/* The early transfer fault's packet named no section */
+	if (cookie == VSIM_EARLY_XFER_COOKIE)
+		return;
 	spin_lock_irqsave(&nic->rbuf_lock, flags);
 	if (nic->rsec_map && idx < nic->rsec_count &&
 	    test_bit(idx, nic->rsec_map) && nic->rsec_seq[idx] == seq) {
@@ -179,10 +206,12 @@ int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
 		struct vsim_xfer_range r;
 		__le32 nvsp[4];
 	} __packed pkt = {};
+	struct vsim_fuzz_late late;
 	unsigned int field;
 	bool hit = false;
 	int err;
 
+	vsim_fuzz_rx(vc, cookie, len, &late);
 	pkt.h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
 	pkt.h.d.offset8 = cpu_to_le16((sizeof(pkt.h) + sizeof(pkt.r)) >> 3);
 	pkt.h.d.len8 = cpu_to_le16(sizeof(pkt) >> 3);
@@ -222,7 +251,36 @@ int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
 		atomic64_inc(&nic->stats.corrupted);
 	if (err)
 		vsim_rx_free(nic, cookie);
+	else
+		vsim_fuzz_rx_late(nic, cookie, &late);
 	return err;
+}
+
+/* The early transfer fault: a transfer-page packet sent while the guest
+ * has given no receive buffer yet (before the reply to its NVSP init), as
+ * a confused or hostile host may.  It names 64 bytes at offset 0 of the
+ * receive buffer page set.
+ */
+static void vsim_early_xfer(struct vsim_chan *vc)
+{
+	struct {
+		struct vsim_xfer_hdr h;
+		struct vsim_xfer_range r;
+		__le32 nvsp[4];
+	} __packed pkt = {};
+
+	pkt.h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
+	pkt.h.d.offset8 = cpu_to_le16((sizeof(pkt.h) + sizeof(pkt.r)) >> 3);
+	pkt.h.d.len8 = cpu_to_le16(sizeof(pkt) >> 3);
+	pkt.h.d.flags = cpu_to_le16(VSIM_PKT_FLAG_COMP_REQ);
+	pkt.h.d.trans_id = cpu_to_le64(VSIM_EARLY_XFER_COOKIE);
+	pkt.h.pageset_id = cpu_to_le16(VSIM_RECV_PAGESET);
+	pkt.h.range_cnt = cpu_to_le32(1);
+	pkt.r.count = cpu_to_le32(64);
+	pkt.r.offset = cpu_to_le32(0);
+	pkt.nvsp[0] = cpu_to_le32(NVSP_RNDIS_PKT);
+	if (!vsim_host_send(vc, &pkt, sizeof(pkt)))
+		atomic64_inc(&vc->nic->stats.early_xfers);
 }
 
 /* Buffers */
@@ -279,6 +337,8 @@ static u32 vsim_recv_buf(struct vsim_nic *nic, const struct nvsp_msg *msg,
 	u32 *seq;
 
 	reply->type = cpu_to_le32(NVSP_RECV_BUF_DONE);
+	if (vsim_step_fails(nic, VSIM_STEP_RECV_BUF))
+		return NVSP_ST_FAIL;
 	if (nic->rbuf) {
 		vsim_violation(nic, "second receive buffer");
 		return NVSP_ST_FAIL;
@@ -336,6 +396,8 @@ static u32 vsim_send_buf(struct vsim_nic *nic, const struct nvsp_msg *msg,
 	u32 size;
 
 	reply->type = cpu_to_le32(NVSP_SEND_BUF_DONE);
+	if (vsim_step_fails(nic, VSIM_STEP_SEND_BUF))
+		return NVSP_ST_FAIL;
 	if (nic->sbuf) {
 		vsim_violation(nic, "second send buffer");
 		return NVSP_ST_FAIL;
@@ -444,6 +506,31 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * The cross_completions fault: every n-th send completion goes to the next
+ * open channel instead of the one the send came on.  The caller holds the
+ * RCU read lock (channel workers run with BHs off).
+ */
+static struct vsim_chan *vsim_comp_chan(struct vsim_chan *vc)
+{
+	struct vsim_nic *nic = vc->nic;
+	u32 every = READ_ONCE(nic->fault_cross), n, i, idx;
+	struct vsim_chan *to;
+
+	if (!every || (u32)atomic_inc_return(&nic->cross_seq) % every)
+		return vc;
+	n = READ_ONCE(nic->subchans) + 1;
+	for (i = 1; i < n; i++) {
+		idx = (vc->index + i) % n;
+		to = rcu_dereference(nic->chans[idx]);
+		if (to && READ_ONCE(to->open)) {
+			atomic64_inc(&nic->stats.completions_crossed);
+			return to;
+		}
+	}
+	return vc;
+}
+
 static void vsim_send_done(struct vsim_chan *vc, u64 trans_id, u32 status)
 {
 	struct vsim_nic *nic = vc->nic;
@@ -481,7 +568,9 @@ static void vsim_send_done(struct vsim_chan *vc, u64 trans_id, u32 status)
 	}
 	reply.type = cpu_to_le32(NVSP_RNDIS_PKT_DONE);
 	reply.rndis_done.status = cpu_to_le32(status);
-	vsim_nvsp_reply(vc, trans_id, &reply);
+	rcu_read_lock();
+	vsim_nvsp_reply(vsim_comp_chan(vc), trans_id, &reply);
+	rcu_read_unlock();
 	atomic64_inc(&nic->stats.completions);
 }
 
@@ -494,6 +583,8 @@ void vsim_delay_work(struct work_struct *work)
 	unsigned long flags, next = 0;
 	LIST_HEAD(due);
 
+	/* A message the fuzzer held back waits no longer than this */
+	vsim_fuzz_release(vc);
 	spin_lock_irqsave(&vc->in_lock, flags);
 	list_for_each_entry_safe(d, dn, &vc->delayed, node) {
 		if (time_after_eq(jiffies, d->due))
@@ -574,11 +665,17 @@ static void vsim_nvsp(struct vsim_chan *vc, const struct vsim_desc *d,
 
 	switch (type) {
 	case NVSP_INIT:
+		if (atomic_dec_if_positive(&nic->fault_early_xfer) >= 0)
+			vsim_early_xfer(vc);
 		ver = le32_to_cpu(m.init.max_ver);
 		reply.type = cpu_to_le32(NVSP_INIT_DONE);
 		reply.init_done.max_mdl_chain = cpu_to_le32(34);
 		reply.init_done.status = cpu_to_le32(NVSP_ST_FAIL);
-		for (i = 0; i < ARRAY_SIZE(vsim_versions); i++) {
+		if (!nic->init_refused)
+			nic->init_refused = vsim_step_fails(nic,
+							    VSIM_STEP_NVSP_INIT);
+		for (i = 0; !nic->init_refused &&
+		     i < ARRAY_SIZE(vsim_versions); i++) {
 			if (vsim_versions[i] == ver && ver <= nic->nvsp_max) {
 				nic->nvsp_ver = ver;
 				reply.init_done.negotiated = cpu_to_le32(ver);
@@ -600,8 +697,15 @@ static void vsim_nvsp(struct vsim_chan *vc, const struct vsim_desc *d,
 			vsim_violation(nic, "NDIS version before NVSP init");
 		break;
 	case NVSP_RECV_BUF:
+		/*
+		 * The channel work runs the ring with bottom halves off (see
+		 * vsim_chan_work()); the section map is allocated with
+		 * GFP_KERNEL and may sleep, so they come back on for it.
+		 */
+		local_bh_enable();
 		reply.recv_done.status = cpu_to_le32(vsim_recv_buf(nic, &m,
 								   &reply));
+		local_bh_disable();
 		break;
 	case NVSP_SEND_BUF:
 		reply.send_done.status = cpu_to_le32(vsim_send_buf(nic, &m,
@@ -633,6 +737,10 @@ static void vsim_nvsp(struct vsim_chan *vc, const struct vsim_desc *d,
 			 (u32)VSIM_MAX_QUEUES);
 		if (nic->subchans) {
 			vsim_violation(nic, "subchannels requested twice");
+			break;
+		}
+		if (atomic_dec_if_positive(&nic->fault_refuse_subchannels) >= 0) {
+			atomic64_inc(&nic->stats.refused_subchannels);
 			break;
 		}
 		reply.subchan_done.status = cpu_to_le32(NVSP_ST_SUCCESS);

@@ -347,6 +347,9 @@ static void vsim_chan_close(struct vsim_chan *vc)
 	vc->open = false;
 	list_splice_init(&vc->backlog, &drop);
 	vc->backlog_len = 0;
+	if (vc->fuzz_held)
+		list_add_tail(&vc->fuzz_held->node, &drop);
+	vc->fuzz_held = NULL;
 	spin_unlock_irqrestore(&vc->in_lock, flags);
 
 	spin_lock_irqsave(&ch->sched_lock, flags);
@@ -394,6 +397,17 @@ static void vsim_subchans_destroy(struct vsim_nic *nic)
 		list_del(&sc->sc_list);
 		nic->vcs[i]->ch = NULL;
 		nic->sub_ch[i] = NULL;
+		spin_lock(&nic->late_lock);
+		if (sc == nic->late_sc) {
+			/* Its offer is still on its way: revoke it, and
+			 * leave its free to vsim_late_work()
+			 */
+			sc->rescind = true;
+			sc->per_channel_state = NULL;
+			nic->late_orphan = true;
+			sc = NULL;
+		}
+		spin_unlock(&nic->late_lock);
 		kfree(sc);
 	}
 	nic->subchans = 0;
@@ -418,18 +432,53 @@ void vsim_api_close(struct vmbus_channel *ch)
 	nic->rndis_up = false;
 }
 
+/* The late-offer fault: deliver the offer offer_work held back, with the
+ * callback it read then (process context)
+ */
+static void vsim_late_work(struct work_struct *work)
+{
+	struct vsim_nic *nic = container_of(to_delayed_work(work),
+					    struct vsim_nic, late_work);
+	struct vmbus_channel *sc = nic->late_sc;
+	void (*cb)(struct vmbus_channel *sc) = nic->late_cb;
+
+	if (!sc)
+		return;
+	atomic64_inc(&nic->stats.offers_late);
+	/* Not under late_lock: the primary's close may run meanwhile */
+	if (cb)
+		cb(sc);
+	spin_lock(&nic->late_lock);
+	nic->late_sc = NULL;
+	nic->late_cb = NULL;
+	if (!nic->late_orphan)
+		sc = NULL;
+	nic->late_orphan = false;
+	spin_unlock(&nic->late_lock);
+	kfree(sc);
+}
+
 /* Create subchannels 1..count and hand them to the guest (process context) */
 void vsim_offer_work(struct work_struct *work)
 {
 	struct vsim_nic *nic = container_of(work, struct vsim_nic, offer_work);
 	struct vmbus_channel *primary = nic->primary;
+	u32 skip = READ_ONCE(nic->fault_sc_skip);
+	u32 dup = READ_ONCE(nic->fault_sc_dup);
+	u32 late = READ_ONCE(nic->fault_sc_late);
+	u32 late_ms = READ_ONCE(nic->fault_sc_late_ms);
 	u32 i, n = nic->offer_count;
 	u32 table[NVSP_SEND_TABLE_SIZE];
 
 	for (i = 1; i <= n; i++) {
 		struct vmbus_channel *sc;
 
-		if (nic->sub_ch[i])
+		if (i == skip) {
+			/* The subchannel fault: a gap in the numbering */
+			atomic64_inc(&nic->stats.offers_skipped);
+			continue;
+		}
+		if (nic->sub_ch[i] || vsim_fuzz_offer(nic, i))
 			continue;
 		sc = vsim_channel_new(nic, i);
 		if (!sc)
@@ -438,8 +487,27 @@ void vsim_offer_work(struct work_struct *work)
 		list_add_tail(&sc->sc_list, &primary->sc_list);
 		nic->sub_ch[i] = sc;
 		nic->subchans = i;
+		if (i == late && !delayed_work_pending(&nic->late_work) &&
+		    !nic->late_sc) {
+			/* The late-offer fault: the callback is read now
+			 * and called later
+			 */
+			spin_lock(&nic->late_lock);
+			nic->late_sc = sc;
+			nic->late_cb = primary->sc_creation_callback;
+			nic->late_orphan = false;
+			spin_unlock(&nic->late_lock);
+			queue_delayed_work(vsim_wq, &nic->late_work,
+					   msecs_to_jiffies(late_ms));
+			continue;
+		}
 		if (primary->sc_creation_callback)
 			primary->sc_creation_callback(sc);
+		/* The subchannel fault: the same offer once more */
+		if (i == dup && primary->sc_creation_callback) {
+			atomic64_inc(&nic->stats.offers_repeated);
+			primary->sc_creation_callback(sc);
+		}
 	}
 
 	/* Spread the guest's transmit queues over all open channels */
@@ -461,19 +529,44 @@ int vsim_send_table(struct vsim_nic *nic, const u32 *table)
 {
 	struct nvsp_msg msg = {};
 	__le32 wire[NVSP_SEND_TABLE_SIZE];
-	u8 buf[12 + sizeof(wire)];
-	u32 i;
+	u8 buf[sizeof(msg) + sizeof(wire)];
+	u32 i, at, len;
 
 	for (i = 0; i < NVSP_SEND_TABLE_SIZE; i++)
 		wire[i] = cpu_to_le32(table[i]);
 	msg.type = cpu_to_le32(NVSP_SEND_TABLE);
 	msg.table.count = cpu_to_le32(NVSP_SEND_TABLE_SIZE);
-	msg.table.offset = cpu_to_le32(12);
-	memcpy(buf, &msg, 12);
-	memcpy(buf + 12, wire, sizeof(wire));
+	if (READ_ONCE(nic->nvsp_ver) <= NVSP_V6) {
+		/*
+		 * Hosts of NVSP 6.0 and older put the table after the whole
+		 * 40-byte NVSP message, and give an offset that is too small:
+		 * counted from the table header (8) instead of the message.
+		 */
+		at = sizeof(msg);
+		msg.table.offset = cpu_to_le32(VSIM_OLD_TABLE_OFFSET);
+		memcpy(buf, &msg, sizeof(msg));
+	} else {
+		at = 12;
+		msg.table.offset = cpu_to_le32(at);
+		memcpy(buf, &msg, at);
+	}
+	memcpy(buf + at, wire, sizeof(wire));
+	len = at + sizeof(wire);
 	if (!nic->vcs[0])
 		return -ENOTCONN;
-	return vsim_send_inband(nic->vcs[0], buf, sizeof(buf));
+	return vsim_send_inband(nic->vcs[0], buf, len);
+}
+
+/* The guest read the inbound ring of a channel it has closed */
+void vsim_api_read_closed(struct vmbus_channel *ch)
+{
+	struct vsim_chan *vc = vsim_chan_of(ch);
+
+	if (!vc)
+		return;
+	atomic64_inc(&vc->nic->stats.closed_reads);
+	vsim_violation(vc->nic, "inbound ring of closed channel %u read",
+		       vc->index);
 }
 
 void vsim_api_read_done(struct vmbus_channel *ch)
@@ -554,6 +647,19 @@ int vsim_api_gpadl(struct vmbus_channel *ch, void *buf, u32 size,
 	return 0;
 }
 
+/* GPADLs established and not torn down yet, of all NICs */
+u32 vsim_gpadl_count(void)
+{
+	struct vsim_gpadl *g;
+	u32 n = 0;
+
+	spin_lock(&vsim_gpadl_lock);
+	list_for_each_entry(g, &vsim_gpadls, node)
+		n++;
+	spin_unlock(&vsim_gpadl_lock);
+	return n;
+}
+
 bool vsim_gpadl_find(u32 handle, void **buf, u32 *size)
 {
 	struct vsim_gpadl *g;
@@ -614,6 +720,7 @@ static void vsim_hdev_release(struct device *dev)
 		kfree(nic->vcs[i]);
 	kfree(nic->primary);
 	kfree(rcu_dereference_protected(nic->rss, true));
+	vsim_fuzz_fini(nic);
 	kfree(nic);
 }
 
@@ -639,6 +746,16 @@ static int vsim_parse_opts(struct vsim_nic *nic, const char *opts)
 			break;
 		}
 		*val++ = '\0';
+		if (!strcmp(word, "fail_step")) {
+			int i = match_string(vsim_step_names, VSIM_STEP_MAX,
+					     val);
+
+			if (i < 0)
+				err = -EINVAL;
+			else
+				nic->fault_step = i;
+			continue;
+		}
 		if (!strcmp(word, "mac")) {
 			if (!mac_pton(val, nic->perm_mac) ||
 			    !is_valid_ether_addr(nic->perm_mac))
@@ -660,6 +777,18 @@ static int vsim_parse_opts(struct vsim_nic *nic, const char *opts)
 			nic->max_mtu = v;
 		else if (!strcmp(word, "speed") && v >= 1 && v <= 400000)
 			nic->speed_mbps = v;
+		else if (!strcmp(word, "subchan_skip") && v <= VSIM_MAX_QUEUES)
+			nic->fault_sc_skip = v;
+		else if (!strcmp(word, "subchan_dup") && v <= VSIM_MAX_QUEUES)
+			nic->fault_sc_dup = v;
+		else if (!strcmp(word, "subchan_late") && v <= VSIM_MAX_QUEUES)
+			nic->fault_sc_late = v;
+		else if (!strcmp(word, "subchan_late_ms") && v <= 600000)
+			nic->fault_sc_late_ms = v;
+		else if (!strcmp(word, "fail_skip") && v <= INT_MAX)
+			atomic_set(&nic->fault_step_skip, v);
+		else if (!strcmp(word, "fail_count") && v <= INT_MAX)
+			atomic_set(&nic->fault_step_count, v);
 		else
 			err = -EINVAL;
 	}
@@ -695,7 +824,10 @@ struct vsim_nic *vsim_nic_add(const char *opts)
 	nic->speed_mbps = 100000;
 	nic->link_up = true;
 	err = vsim_parse_opts(nic, opts);
+	if (!err)
+		err = vsim_fuzz_init(nic);
 	if (err) {
+		vsim_fuzz_fini(nic);
 		kfree(nic);
 		return ERR_PTR(err);
 	}
@@ -703,6 +835,8 @@ struct vsim_nic *vsim_nic_add(const char *opts)
 	spin_lock_init(&nic->rbuf_lock);
 	spin_lock_init(&nic->viol_lock);
 	INIT_WORK(&nic->offer_work, vsim_offer_work);
+	INIT_DELAYED_WORK(&nic->late_work, vsim_late_work);
+	spin_lock_init(&nic->late_lock);
 	INIT_WORK(&nic->rescind_work, vsim_rescind_work);
 	strscpy(nic->last_violation, "none", sizeof(nic->last_violation));
 
@@ -778,6 +912,10 @@ void vsim_nic_rescind(struct vsim_nic *nic)
 	/* The guest's remove closed the channels; make sure of it */
 	vsim_api_close(nic->primary);
 	flush_work(&nic->offer_work);
+	/* As the bus waits for offers in progress before it frees a
+	 * revoked device's channels
+	 */
+	flush_delayed_work(&nic->late_work);
 
 	mutex_lock(&vsim_lock);
 	list_del_rcu(&nic->node);

@@ -165,11 +165,11 @@ static bool vsim_backlog_write(struct vsim_chan *vc)
 }
 
 /*
- * Send one host-to-guest packet (@len bytes, 8-byte aligned, descriptor
+ * Write one host-to-guest packet (@len bytes, 8-byte aligned, descriptor
  * included) on @vc.  When the ring is full the packet waits on the
  * backlog: the host never waits for the guest.
  */
-int vsim_host_send(struct vsim_chan *vc, const void *pkt, u32 len)
+int vsim_host_write(struct vsim_chan *vc, const void *pkt, u32 len)
 {
 	struct vmbus_channel *ch = vc->ch;
 	struct vsim_msg *m = NULL;
@@ -206,6 +206,12 @@ unlock:
 	spin_unlock_irqrestore(&vc->in_lock, flags);
 	local_bh_enable();
 	return err;
+}
+
+/* Send one host-to-guest packet: through the fuzzer, then the ring */
+int vsim_host_send(struct vsim_chan *vc, const void *pkt, u32 len)
+{
+	return vsim_fuzz_send(vc, pkt, len);
 }
 
 /* Write what waits on the backlog, now that the guest has read some */

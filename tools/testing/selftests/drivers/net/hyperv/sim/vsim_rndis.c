@@ -111,6 +111,10 @@ static void vsim_query(struct vsim_nic *nic, const struct rndis_oid_req *req,
 
 	done->req_id = req->req_id;
 	done->status = cpu_to_le32(RNDIS_ST_SUCCESS);
+	if (vsim_step_fails(nic, VSIM_STEP_QUERY)) {
+		done->status = cpu_to_le32(RNDIS_ST_FAILURE);
+		goto reply;
+	}
 
 	switch (oid) {
 	case OID_MAX_FRAME_SIZE:
@@ -299,6 +303,10 @@ static void vsim_set(struct vsim_nic *nic, const struct rndis_oid_req *req,
 		status = RNDIS_ST_FAILURE;
 		goto reply;
 	}
+	if (vsim_step_fails(nic, VSIM_STEP_SET)) {
+		status = RNDIS_ST_FAILURE;
+		goto reply;
+	}
 
 	switch (oid) {
 	case OID_PACKET_FILTER:
@@ -358,9 +366,18 @@ static void vsim_init_done(struct vsim_nic *nic, const u8 *msg, u32 len)
 		vsim_violation(nic, "short RNDIS init");
 		return;
 	}
+	if (vsim_step_fails(nic, VSIM_STEP_RNDIS_INIT)) {
+		done.status = cpu_to_le32(RNDIS_ST_FAILURE);
+		WRITE_ONCE(nic->rndis_up, false);
+		vsim_rndis_post(nic, RNDIS_INIT | RNDIS_DONE, &done,
+				sizeof(done), NULL, 0);
+		return;
+	}
 	WRITE_ONCE(nic->rndis_up, true);
 	vsim_rndis_post(nic, RNDIS_INIT | RNDIS_DONE, &done, sizeof(done),
 			NULL, 0);
+	/* The burst fault: frames while the guest is still bringing up */
+	vsim_rx_burst(nic, xchg(&nic->fault_burst_at_init, 0));
 }
 
 /* One control message (a send on the control channel type) */
@@ -393,6 +410,8 @@ void vsim_rndis_control(struct vsim_chan *vc, const u8 *buf, u32 len)
 		vsim_init_done(nic, msg, mlen);
 		break;
 	case RNDIS_HALT:
+		/* The burst fault: frames while the guest takes the NIC down */
+		vsim_rx_burst(nic, xchg(&nic->fault_burst_at_halt, 0));
 		WRITE_ONCE(nic->rndis_up, false);
 		WRITE_ONCE(nic->filter, 0);
 		break;

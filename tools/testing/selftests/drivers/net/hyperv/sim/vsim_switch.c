@@ -202,6 +202,37 @@ static bool vsim_filter_accepts(const struct vsim_nic *n, const u8 *dst)
 	return (f & RNDIS_FILTER_DIRECTED) && ether_addr_equal(dst, n->cur_mac);
 }
 
+/**
+ * vsim_rx_burst() - the burst fault: frames for a guest, whatever it asked
+ * @nic: the NIC
+ * @count: frames to send; 0 sends nothing
+ *
+ * Broadcast frames of the local experimental EtherType 0x88b5, from the
+ * host itself, past the packet filter: a host may deliver them at any
+ * time, also while the guest brings the NIC up or takes it down.
+ */
+void vsim_rx_burst(struct vsim_nic *nic, u32 count)
+{
+	static const struct vsim_meta meta = {};
+	u8 frame[ETH_ZLEN] = {};
+	struct ethhdr *eh = (void *)frame;
+	u32 i;
+
+	if (!count)
+		return;
+	eth_broadcast_addr(eh->h_dest);
+	memcpy(eh->h_source, nic->perm_mac, ETH_ALEN);
+	eh->h_source[0] |= 0x02;	/* locally administered: not the NIC's */
+	eh->h_proto = htons(0x88b5);
+	rcu_read_lock();
+	for (i = 0; i < count; i++) {
+		frame[ETH_HLEN] = i;
+		vsim_nic_rx(nic, frame, sizeof(frame), &meta);
+		atomic64_inc(&nic->stats.burst_frames);
+	}
+	rcu_read_unlock();
+}
+
 /* Hand a finished frame from @vc's guest to every NIC that wants it */
 static void vsim_forward(struct vsim_chan *vc, const u8 *frame, u32 len,
 			 const struct vsim_meta *meta)
@@ -238,6 +269,26 @@ static int vsim_emit(void *ctx, const u8 *seg, u32 len)
 	return 0;
 }
 
+/*
+ * The checksum and LSOv2 requests say where the transport header starts,
+ * in 10 bits; a host that trusted a wrong offset would checksum or cut
+ * the wrong bytes.  A request whose offset is not the frame's own is
+ * counted, reported and dropped.  A frame that does not parse is left to
+ * the checks that follow.
+ */
+static bool vsim_thoff_ok(struct vsim_nic *nic, const u8 *frame, u32 len,
+			  u32 thoff, const char *what)
+{
+	int real = vsim_frame_l4_off(frame, len);
+
+	if (real < 0 || real == thoff)
+		return true;
+	atomic64_inc(&nic->stats.thoff_bad);
+	vsim_violation(nic, "%s request with transport offset %u, the frame's is %d",
+		       what, thoff, real);
+	return false;
+}
+
 static void vsim_switch_xmit(struct vsim_chan *vc, u8 *frame, u32 len,
 			     struct vsim_meta *meta)
 {
@@ -247,6 +298,16 @@ static void vsim_switch_xmit(struct vsim_chan *vc, u8 *frame, u32 len,
 		return;
 	if (meta->vlan)
 		atomic64_inc(&nic->stats.vlan_tx);
+
+	/* The offsets count from the frame as the guest sent it */
+	if (meta->lso) {
+		if (!vsim_thoff_ok(nic, frame, len, LSO_THOFF(meta->lso), "LSO"))
+			return;
+	} else if (meta->csum & (TXCSUM_TCP | TXCSUM_UDP)) {
+		if (!vsim_thoff_ok(nic, frame, len, TXCSUM_THOFF(meta->csum),
+				   "checksum"))
+			return;
+	}
 
 	/* A tag the guest wrote into the frame travels as metadata */
 	if (len >= VLAN_ETH_HLEN &&

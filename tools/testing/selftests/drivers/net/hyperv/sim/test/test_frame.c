@@ -483,6 +483,33 @@ static void test_parse_ip6_ext(void)
 	test_done("parse: IPv6 plain, with hop-by-hop and with two extension headers");
 }
 
+/* vsim_frame_l4_off(): the header offset a host checks requests against */
+static void test_l4_off(void)
+{
+	struct frame fr;
+	u8 *d;
+
+	build_ip4(&fr, 0, ip4_a, ip4_b, IPPROTO_TCP, 0);
+	build_tcp(&fr, 1000, 80, 1, TCP_ACK, 0, 10);
+	finish(&fr);
+	EXPECT_EQ(vsim_frame_l4_off(fr.b, fr.len), 34);
+
+	/* hop-by-hop options of 16 bytes; a large send's zero IP length */
+	build_ip6(&fr, 0, ip6_a, ip6_b, IPPROTO_TCP, 16);
+	build_tcp(&fr, 1000, 80, 1, TCP_ACK, 0, 5);
+	finish(&fr);
+	EXPECT_EQ(vsim_frame_l4_off(fr.b, fr.len), 70);
+	fr.b[18] = 0;
+	fr.b[19] = 0;
+	EXPECT_EQ(vsim_frame_l4_off(fr.b, fr.len), 70);
+
+	/* an extension header running past the frame */
+	d = dup_exact(fr.b, 60);
+	EXPECT_EQ(vsim_frame_l4_off(d, 60), -EINVAL);
+	free(d);
+	test_done("l4_off: IPv4, IPv6 with options, zero IP length, cut short");
+}
+
 static void test_parse_vlan(void)
 {
 	struct vsim_frame_info fi;
@@ -1787,6 +1814,8 @@ static void fuzz_one(const u8 *f, u32 len)
 		EXPECT(fi.l4_off <= fi.len);
 		EXPECT(fi.len <= len);
 	}
+	ret = vsim_frame_l4_off(d, len);
+	EXPECT(ret == -EINVAL || (ret >= 34 && (u32)ret <= len));
 
 	if (vsim_rss_hash(ms_key, rnd() % 41, t, d, len, &hash, &used)) {
 		EXPECT(!parsed);
@@ -1882,7 +1911,7 @@ static void test_fuzz(void)
 }
 
 /* the tests main() runs besides one per RSS vector; keep it in step */
-#define TESTS_FIXED	28
+#define TESTS_FIXED	29
 
 int main(void)
 {
@@ -1894,6 +1923,7 @@ int main(void)
 	test_parse_ip4();
 	test_parse_ip4_options();
 	test_parse_ip6_ext();
+	test_l4_off();
 	test_parse_vlan();
 	test_parse_padding();
 	test_parse_frag();

@@ -63,9 +63,13 @@ struct nvsc_tx_stats {
 	u64 no_section;		/* a frame to copy found no free send section */
 	u64 csum;		/* frames sent with a checksum offload request */
 	u64 lso;		/* frames sent for large send offload */
+	u64 wake_queue;		/* the queue was woken */
 };
 
-/* Counters of the receive path and of completions; written in NAPI */
+/* Counters of the receive path and of the send completions that arrive
+ * on this queue (whatever queue the send went out on); written in this
+ * queue's NAPI only, or with every NAPI disabled
+ */
 struct nvsc_rx_stats {
 	struct u64_stats_sync syncp;
 	u64 packets;
@@ -76,7 +80,7 @@ struct nvsc_rx_stats {
 	u64 dropped;
 	u64 tx_packets;		/* completed sends */
 	u64 tx_bytes;
-	u64 wake_queue;		/* the queue was woken */
+	u64 tx_comp_other;	/* of them, sends of another queue */
 	u64 csum_ok;		/* frames whose checksum the host verified */
 	u64 csum_bad;		/* frames the host found a bad checksum in */
 };
@@ -121,7 +125,9 @@ struct nvsc_priv {
 	u32 msg_enable;
 
 	/* Queues: the host's maximum (fixed at probe), the count asked
-	 * for, and the count open; RTNL
+	 * for, and the count open.  All change under RTNL; num_queues is
+	 * also read without it (READ_ONCE) by xmit and the tx timer, so its
+	 * writers use WRITE_ONCE.
 	 */
 	u32 max_queues;
 	u32 want_queues;
@@ -143,7 +149,10 @@ struct nvsc_priv {
 	u32 l4_hash;		/* NVSC_L4_*; read by select_queue */
 	/* The host's send indirection table, written by the channel */
 	u32 send_table[NVSC_SEND_TABLE_SIZE];
-	/* Queues whose NAPI looks for sends the host lost */
+	/* Queues the tx timer found stopped: their NAPI gives up on sends
+	 * older than NVSC_TX_LOST_AGE (nvsc_chan_tx_reap()), then clears
+	 * the bit
+	 */
 	DECLARE_BITMAP(reap, NVSC_MAX_QUEUES);
 	/* Copybreak tunables (bytes), read locklessly by the data path */
 	u32 rx_copybreak;
@@ -186,12 +195,16 @@ extern const struct nvsc_chan_ops nvsc_chan_ops;
 
 /* nvsc_txrx.c */
 netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+netdev_features_t nvsc_features_check(struct sk_buff *skb,
+				      struct net_device *ndev,
+				      netdev_features_t features);
 u16 nvsc_select_queue(struct net_device *ndev, struct sk_buff *skb,
 		      struct net_device *sb_dev);
 int nvsc_poll(struct napi_struct *napi, int budget);
 void nvsc_kick(void *ctx, u32 q);
 void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f);
-void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes);
+void nvsc_tx_done(void *ctx, u32 q, u32 rq, void *cookie, u32 pkts,
+		  u32 bytes);
 void nvsc_send_table(void *ctx, const u32 *table);
 void nvsc_agg_drop(struct nvsc_priv *priv);
 void nvsc_tx_timer(struct timer_list *t);

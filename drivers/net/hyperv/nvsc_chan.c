@@ -28,7 +28,9 @@
 #define NVSC_TID_KIND_MASK	GENMASK_ULL(63, NVSC_TID_KIND_SHIFT)
 #define NVSC_TID_NONE		0
 
-#define NVSC_CTL_TIMEOUT	(10 * HZ)
+/* A request on an open channel; the whole bring-up of a channel */
+#define NVSC_CTL_TIMEOUT	(5 * HZ)
+#define NVSC_OPEN_TIMEOUT	(10 * HZ)
 #define NVSC_DRAIN_TIMEOUT_MS	5000
 
 /* Largest inbound packet: a transfer-page header with 562 ranges */
@@ -97,7 +99,7 @@ static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
 			       VM_PKT_DATA_INBAND,
 			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
 	if (!ret && !wait_for_completion_timeout(&ch->ctl_done,
-						 NVSC_CTL_TIMEOUT))
+						 nvsc_ctl_wait(ch)))
 		ret = -ETIMEDOUT;
 
 	spin_lock_bh(&ch->ctl_lock);
@@ -310,8 +312,9 @@ static int nvsc_send_buf_setup(struct nvsc_chan *ch)
  * @ch: a channel not open yet, want_rbuf and want_sbuf filled in
  *
  * Lets a reconfiguration fail for lack of memory before it closes the
- * channel in use.  nvsc_chan_open() uses these buffers, and frees them
- * when it fails; nvsc_chan_unused() frees them if it is never called.
+ * channel in use.  nvsc_chan_open() uses these buffers and
+ * nvsc_chan_close() frees them, also after a failed open;
+ * nvsc_chan_unused() frees them if nvsc_chan_open() is never called.
  *
  * Return: 0 or -ENOMEM (nothing is then allocated).
  */
@@ -379,12 +382,19 @@ static void nvsc_gpadls_teardown(struct nvsc_chan *ch)
  * RNDIS.  The caller must be able to poll (NAPI enabled) before this,
  * because every reply arrives through nvsc_chan_poll().
  *
- * Return: 0 or -errno; on error the channel is closed again.
+ * On error the channel stays as far as it got, because the poller may
+ * still be running on it: the caller undoes it as it undoes an open
+ * channel, nvsc_chan_quiesce(), then stops its poller, then
+ * nvsc_chan_close().
+ *
+ * Return: 0 or -errno.
  */
 int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 {
 	int ret;
 
+	/* The caller clears it once the bring-up is done */
+	ch->open_deadline = jiffies + NVSC_OPEN_TIMEOUT;
 	mutex_init(&ch->ctl_mutex);
 	spin_lock_init(&ch->ctl_lock);
 	init_completion(&ch->ctl_done);
@@ -393,7 +403,7 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 	init_completion(&ch->rndis_done);
 	spin_lock_init(&ch->tx_lock);
 	init_waitqueue_head(&ch->sc_wait);
-	mutex_init(&ch->sc_mutex);
+	INIT_LIST_HEAD(&ch->sc_node);
 	ch->ndis_mtu = mtu + ETH_HLEN;
 	ch->q[0].ch = ch;
 	ch->q[0].vmch = ch->vmch;
@@ -413,61 +423,107 @@ int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu)
 			ret);
 		return ret;
 	}
+	ch->opened = true;
 
 	ret = nvsc_negotiate(ch);
 	if (ret)
-		goto close_channel;
+		return ret;
 	ret = nvsc_recv_buf_setup(ch);
 	if (ret)
-		goto close_channel;
+		return ret;
 	/* Published to NAPI: the receive buffer may be read from now on */
 	smp_store_release(&ch->rx_ready, true);
 	ret = nvsc_send_buf_setup(ch);
 	if (ret)
-		goto close_channel;
+		return ret;
 	/* Published to senders: the send buffer and slots are ready */
 	smp_store_release(&ch->tx_ready, true);
 
-	ch->q[0].open = true;
+	WRITE_ONCE(ch->q[0].open, true);
 
-	ret = nvsc_rndis_start(ch);
-	if (ret)
-		goto close_channel;
-	return 0;
+	return nvsc_rndis_start(ch);
+}
 
-close_channel:
-	WRITE_ONCE(ch->rx_ready, false);
-	WRITE_ONCE(ch->tx_ready, false);
-	vmbus_close(ch->vmch);
-	ch->q[0].open = false;
-	nvsc_gpadls_teardown(ch);
-	nvsc_buffers_free(ch);
-	return ret;
+/**
+ * nvsc_ctl_wait() - how long to wait for the host's reply to a request
+ * @ch: the channel
+ *
+ * Context: the opener's (RTNL or probe), or any on an open channel.
+ * Return: a timeout in jiffies: what is left of the bring-up's budget
+ * while the channel is being brought up (at least one jiffy), else the
+ * timeout of one request.
+ */
+unsigned long nvsc_ctl_wait(const struct nvsc_chan *ch)
+{
+	long left;
+
+	if (!ch->open_deadline)
+		return NVSC_CTL_TIMEOUT;
+	left = (long)(ch->open_deadline - jiffies);
+	return left > 0 ? left : 1;
+}
+
+/* The channels that have asked the host for subchannels, from the request
+ * until nvsc_chan_close().  The bus reads a primary's offer callback
+ * before it calls it, and vmbus_close() does not wait for a callback
+ * already read: an offer can reach nvsc_sc_open() after its channel was
+ * closed and freed, when the primary's callback context points at freed
+ * memory.  So the callback finds its channel in this list, never through
+ * the primary.
+ *
+ * nvsc_sc_lock protects the list, and each listed channel's sc_want and
+ * the open state of its subchannel queues: a channel leaves the list, and
+ * nvsc_chan_open_queues() counts its queues, only while no offer is being
+ * handled.
+ */
+static DEFINE_MUTEX(nvsc_sc_lock);
+static LIST_HEAD(nvsc_sc_chans);
+
+static struct nvsc_chan *nvsc_sc_owner(const struct vmbus_channel *primary)
+{
+	struct nvsc_chan *ch;
+
+	lockdep_assert_held(&nvsc_sc_lock);
+	list_for_each_entry(ch, &nvsc_sc_chans, sc_node)
+		if (ch->vmch == primary)
+			return ch;
+	return NULL;
 }
 
 /* The host offers a subchannel: open it as queue sub_channel_index.
  * Process context (the bus's offer work), while nvsc_chan_open_queues()
- * waits for it.
+ * waits for it, or later.
  */
 static void nvsc_sc_open(struct vmbus_channel *sc)
 {
 	struct vmbus_channel *primary = sc->primary_channel;
-	struct nvsc_queue *q0, *q;
+	struct nvsc_queue *q;
 	struct nvsc_chan *ch;
 	u32 idx;
 	int ret;
 
 	if (!primary)
 		return;
-	q0 = primary->channel_callback_context;
-	ch = q0->ch;
 	idx = sc->offermsg.offer.sub_channel_index;
-	mutex_lock(&ch->sc_mutex);
+	mutex_lock(&nvsc_sc_lock);
+	ch = nvsc_sc_owner(primary);
+	if (!ch) {
+		/* Its channel closed before the bus called us */
+		mutex_unlock(&nvsc_sc_lock);
+		pr_warn_ratelimited("subchannel %u offered after its channel closed: ignored\n",
+				    idx);
+		return;
+	}
 	if (!idx || idx > ch->sc_want || ch->q[idx].open) {
-		atomic64_inc(&ch->err->bad_packet);
+		/* Not one of those awaited: the wait for them goes on.
+		 * @ch lives only while the lock is held.
+		 */
+		atomic64_inc(&ch->err->bad_subchannel);
 		dev_warn_ratelimited(&ch->hdev->device,
-				     "unexpected subchannel %u\n", idx);
-		goto seen;
+				     "unexpected or repeated subchannel %u\n",
+				     idx);
+		mutex_unlock(&nvsc_sc_lock);
+		return;
 	}
 	q = &ch->q[idx];
 	q->ch = ch;
@@ -485,7 +541,7 @@ static void nvsc_sc_open(struct vmbus_channel *sc)
 			 nvsc_chan_isr, q);
 	if (ret)
 		goto free_queue;
-	q->open = true;
+	WRITE_ONCE(q->open, true);
 	goto seen;
 
 free_queue:
@@ -493,10 +549,12 @@ free_queue:
 		ret);
 	nvsc_queue_free(q);
 seen:
-	mutex_unlock(&ch->sc_mutex);
-	/* Pairs with the wait in nvsc_chan_open_queues() */
+	/* Pairs with the wait in nvsc_chan_open_queues(); still under the
+	 * lock, which keeps @ch from being freed
+	 */
 	atomic_inc(&ch->sc_seen);
 	wake_up(&ch->sc_wait);
+	mutex_unlock(&nvsc_sc_lock);
 }
 
 /**
@@ -531,9 +589,11 @@ u32 nvsc_chan_open_queues(struct nvsc_chan *ch)
 		return 1;
 
 	atomic_set(&ch->sc_seen, 0);
-	mutex_lock(&ch->sc_mutex);
+	mutex_lock(&nvsc_sc_lock);
 	ch->sc_want = want - 1;
-	mutex_unlock(&ch->sc_mutex);
+	if (list_empty(&ch->sc_node))
+		list_add(&ch->sc_node, &nvsc_sc_chans);
+	mutex_unlock(&nvsc_sc_lock);
 	vmbus_set_sc_create_callback(ch->vmch, nvsc_sc_open);
 
 	memset(&req, 0, sizeof(req));
@@ -552,21 +612,56 @@ u32 nvsc_chan_open_queues(struct nvsc_chan *ch)
 	}
 	if (got && !wait_event_timeout(ch->sc_wait,
 				       atomic_read(&ch->sc_seen) >= got,
-				       NVSC_CTL_TIMEOUT))
+				       nvsc_ctl_wait(ch)))
 		dev_warn(&ch->hdev->device,
 			 "host offered %d of %u subchannels in time\n",
 			 atomic_read(&ch->sc_seen), got);
 
 	/* An offer that comes after this is not ours to open any more */
-	mutex_lock(&ch->sc_mutex);
+	mutex_lock(&nvsc_sc_lock);
 	ch->sc_want = 0;
 	/* Queues 0..n-1 must all be open: stop at the first gap */
 	for (n = 1; n <= got && ch->q[n].open; n++)
 		;
-	mutex_unlock(&ch->sc_mutex);
-	/* Read by the primary's NAPI to check the host's send table */
-	WRITE_ONCE(ch->num_queues, n);
+	for (i = n + 1; i < NVSC_MAX_QUEUES; i++) {
+		if (!ch->q[i].open)
+			continue;
+		atomic64_inc(&ch->err->bad_subchannel);
+		dev_warn(&ch->hdev->device,
+			 "subchannel %u is past a gap at %u: not used\n", i, n);
+	}
+	mutex_unlock(&nvsc_sc_lock);
+	ch->num_queues = n;
 	return n;
+}
+
+/**
+ * nvsc_chan_close_queues() - close the subchannels no queue uses
+ * @ch: the channel
+ * @n: the queues in use, as nvsc_chan_open_queues() returned
+ *
+ * A gap in the host's numbering leaves subchannels open past the queues
+ * in use.  Their pollers must be stopped before this: their rings and
+ * completion queues go.
+ *
+ * Context: process, may sleep.
+ */
+void nvsc_chan_close_queues(struct nvsc_chan *ch, u32 n)
+{
+	struct nvsc_queue *q;
+	u32 i;
+
+	for (i = max(n, 1U); i < NVSC_MAX_QUEUES; i++) {
+		q = &ch->q[i];
+		if (!q->open)
+			continue;
+		/* Read by nvsc_tx_done() through the layer above */
+		WRITE_ONCE(q->open, false);
+		vmbus_close(q->vmch);
+		nvsc_queue_free(q);
+		q->rcomp_head = 0;
+		q->rcomp_tail = 0;
+	}
 }
 
 static bool nvsc_chan_busy(struct nvsc_chan *ch)
@@ -598,13 +693,17 @@ static bool nvsc_out_ring_empty(struct nvsc_chan *ch)
  *
  * Halts RNDIS, waits (bounded) for the host to complete every send and for
  * every receive completion to reach it, then revokes both buffers.  NAPI
- * must still run, because that is where the completions arrive.
+ * must still run, because that is where the completions arrive.  Also
+ * for a channel nvsc_chan_open() failed on; nothing to do if it never
+ * opened.
  */
 void nvsc_chan_quiesce(struct nvsc_chan *ch)
 {
 	unsigned long deadline;
 	struct nvsp_msg m;
 
+	if (!ch->opened)
+		return;
 	nvsc_rndis_halt(ch);
 
 	deadline = jiffies + msecs_to_jiffies(NVSC_DRAIN_TIMEOUT_MS);
@@ -639,7 +738,8 @@ void nvsc_chan_quiesce(struct nvsc_chan *ch)
  * @ch: a quiesced channel; its poller (NAPI) must be disabled already
  *
  * Sends still in flight are handed back through ops->tx_done so that the
- * layer above can free them.
+ * layer above can free them.  Also for a channel nvsc_chan_open() failed
+ * on, whether or not it got to open the VMBus channel.
  */
 void nvsc_chan_close(struct nvsc_chan *ch)
 {
@@ -647,8 +747,14 @@ void nvsc_chan_close(struct nvsc_chan *ch)
 
 	WRITE_ONCE(ch->rx_ready, false);
 	WRITE_ONCE(ch->tx_ready, false);
+	/* An offer the bus delivers from now on finds no channel */
+	mutex_lock(&nvsc_sc_lock);
+	list_del_init(&ch->sc_node);
+	mutex_unlock(&nvsc_sc_lock);
 	/* Closes the subchannels too */
-	vmbus_close(ch->vmch);
+	if (ch->opened)
+		vmbus_close(ch->vmch);
+	ch->opened = false;
 	/* Read by nvsc_tx_done() through the layer above */
 	for (i = 0; i < NVSC_MAX_QUEUES; i++)
 		WRITE_ONCE(ch->q[i].open, false);
@@ -660,8 +766,8 @@ void nvsc_chan_close(struct nvsc_chan *ch)
 
 		if (s->busy) {
 			s->busy = false;
-			ch->ops->tx_done(ch->ctx, s->queue, s->cookie, s->pkts,
-					 s->bytes);
+			ch->ops->tx_done(ch->ctx, s->queue, s->queue,
+					 s->cookie, s->pkts, s->bytes);
 		}
 	}
 	nvsc_buffers_free(ch);
@@ -684,7 +790,10 @@ int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
 	int ret = 0;
 	u32 sec;
 
-	if (!READ_ONCE(ch->tx_ready))
+	/* Pairs with the release in nvsc_chan_open(): once set, the send
+	 * buffer, its bitmap and the slots are seen initialised
+	 */
+	if (!smp_load_acquire(&ch->tx_ready))
 		return -EBUSY;
 
 	spin_lock_bh(&ch->tx_lock);
@@ -846,8 +955,9 @@ int nvsc_chan_tx_post(struct nvsc_chan *ch, u32 q, struct nvsc_txd *t,
 	return vmbus_sendpacket_mpb_desc(vmch, d, off, &m, sizeof(m), tid);
 }
 
-static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
-			     u32 len)
+/* A send completion, arriving on queue @rq (whose NAPI this is) */
+static void nvsc_tx_complete(struct nvsc_chan *ch, u32 rq, u64 tid,
+			     const u8 *data, u32 len)
 {
 	u32 slot = lower_32_bits(tid), gen = upper_32_bits(tid) & 0xffff;
 	const struct nvsp_msg *m = (const void *)data;
@@ -886,7 +996,7 @@ static void nvsc_tx_complete(struct nvsc_chan *ch, u64 tid, const u8 *data,
 				     len >= 4 ? le32_to_cpu(m->type) : 0,
 				     len >= 8 ? le32_to_cpu(m->rndis_done.status) : 0);
 	}
-	ch->ops->tx_done(ch->ctx, q, cookie, pkts, bytes);
+	ch->ops->tx_done(ch->ctx, q, rq, cookie, pkts, bytes);
 }
 
 /**
@@ -926,7 +1036,7 @@ u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, u32 q, unsigned long age)
 		atomic64_add(n, &ch->err->send_timeout);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "%u sends not completed by the host\n", n);
-		ch->ops->tx_done(ch->ctx, q, NULL, pkts, bytes);
+		ch->ops->tx_done(ch->ctx, q, q, NULL, pkts, bytes);
 	}
 	return n;
 }
@@ -1015,6 +1125,11 @@ static void nvsc_rcomp_queue(struct nvsc_queue *q, u64 tid)
 	struct nvsc_chan *ch = q->ch;
 	u32 next;
 
+	if (unlikely(!q->rcomp_size)) {
+		/* No queue yet: nvsc_rx_xfer() answers such packets itself */
+		atomic64_inc(&ch->err->comp_lost);
+		return;
+	}
 	next = (q->rcomp_head + 1) % q->rcomp_size;
 	if (next == q->rcomp_tail) {
 		/* More transfers in flight than sections: the host's bug */
@@ -1038,10 +1153,17 @@ static int nvsc_rx_xfer(struct nvsc_queue *q,
 	u32 i, nr, work = 0;
 	const struct nvsp_msg *m;
 
-	/* Pairs with the release in nvsc_chan_open() */
+	/* Pairs with the release in nvsc_chan_open().  Before it, there is
+	 * no receive buffer to read and no completion queue either (it is
+	 * sized by the buffer's sections): answer the host at once.
+	 */
 	if (!smp_load_acquire(&ch->rx_ready)) {
-		atomic64_inc(&ch->err->bad_xfer);
-		goto complete;
+		atomic64_inc(&ch->err->bad_early_xfer);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "received data before the receive buffer exists\n");
+		if (nvsc_rcomp_send(q, desc->trans_id))
+			atomic64_inc(&ch->err->comp_lost);
+		return 0;
 	}
 	if (pkt_len < sizeof(*x) || off < sizeof(*x) || off > pkt_len ||
 	    pkt_len - off < sizeof(m->type)) {
@@ -1098,6 +1220,13 @@ static void nvsc_send_table(struct nvsc_chan *ch,
 		goto bad;
 	count = le32_to_cpu(m->send_table.count);
 	off = le32_to_cpu(m->send_table.offset);
+	/* Hosts of NVSP 6.0 and older give too small an offset: their table
+	 * follows the whole NVSP message, when the packet holds it there
+	 */
+	if (ch->host.nvsp_ver <= NVSP_VER_6 &&
+	    count == NVSC_SEND_TABLE_SIZE &&
+	    len >= NVSP_MSG_SIZE + count * sizeof(u32))
+		off = NVSP_MSG_SIZE;
 	if (count != NVSC_SEND_TABLE_SIZE || off < sizeof(m->type) +
 	    sizeof(m->send_table) || off > len ||
 	    len - off < count * sizeof(u32))
@@ -1159,7 +1288,7 @@ static int nvsc_chan_packet(struct nvsc_queue *q,
 	switch (desc->type) {
 	case VM_PKT_COMP:
 		if ((tid & NVSC_TID_KIND_MASK) == NVSC_TID_TX)
-			nvsc_tx_complete(ch, tid, hv_pkt_data(desc),
+			nvsc_tx_complete(ch, q->idx, tid, hv_pkt_data(desc),
 					 hv_pkt_datalen(desc));
 		else
 			nvsc_ctl_complete(ch, tid, hv_pkt_data(desc),

@@ -54,6 +54,10 @@
 /* Ring size per direction, in 4 KiB pages, unless the module says else */
 #define NVSC_RING_PAGES_DEFAULT		128
 #define NVSC_RING_PAGES_MIN		64
+/* Most VMBus can give: both rings of a channel in one allocation of at
+ * most 4 MiB (a page order of 10)
+ */
+#define NVSC_RING_PAGES_MAX		512
 
 /* Host errors the channel layer counts, from any context; ethtool -S */
 struct nvsc_host_errors {
@@ -69,6 +73,10 @@ struct nvsc_host_errors {
 	atomic64_t send_failed;	/* the host failed one of our sends */
 	atomic64_t send_timeout; /* sends given up on: no completion */
 	atomic64_t bad_table;	/* malformed send indirection table */
+	atomic64_t bad_early_xfer; /* received data before the receive buffer */
+	atomic64_t bad_subchannel; /* subchannel offer repeated, unasked or
+				    * past a gap in the numbering
+				    */
 };
 
 /* One received frame, as the host described it */
@@ -93,8 +101,9 @@ struct nvsc_range {
  * struct nvsc_chan_ops - what the channel layer calls back
  * @kick: the host signalled queue @q; hard interrupt context
  * @rx: a data frame arrived on queue @q; from nvsc_chan_poll()
- * @tx_done: a send on queue @q finished; @cookie, @pkts and @bytes as
- *	posted
+ * @tx_done: a send on queue @q finished, told on queue @rq (whose poller
+ *	runs the call; the host may complete a send on another queue than
+ *	its own); @cookie, @pkts and @bytes as posted
  * @status: an RNDIS status indication (link, speed); from nvsc_chan_poll()
  * @send_table: the host's send indirection table changed (NVSC_SEND_TABLE_SIZE
  *	queue numbers, each below NVSC_MAX_QUEUES); NAPI or process context
@@ -102,7 +111,8 @@ struct nvsc_range {
 struct nvsc_chan_ops {
 	void (*kick)(void *ctx, u32 q);
 	void (*rx)(void *ctx, u32 q, const struct nvsc_rx_frame *f);
-	void (*tx_done)(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes);
+	void (*tx_done)(void *ctx, u32 q, u32 rq, void *cookie, u32 pkts,
+			u32 bytes);
 	void (*status)(void *ctx, u32 status, const void *buf, u32 len);
 	void (*send_table)(void *ctx, const u32 *table);
 };
@@ -182,6 +192,15 @@ struct nvsc_chan {
 	u32 ring_bytes;
 	u32 ndis_mtu;
 	struct nvsc_host_info host;
+	/* vmbus_open() succeeded and vmbus_close() has not run yet */
+	bool opened;
+	/* While the channel is being brought up: the jiffies by which the
+	 * host must have answered every request of the bring-up, so that a
+	 * host that drops replies holds RTNL for one budget, not one
+	 * timeout per step; 0 once up.  Only the opener (RTNL or probe)
+	 * reads and writes it.
+	 */
+	unsigned long open_deadline;
 
 	/* Receive buffer, read in NAPI once rx_ready is set */
 	void *rbuf;
@@ -197,9 +216,10 @@ struct nvsc_chan {
 	u32 want_sbuf;
 	u32 want_rsec_size;
 
-	/* Queues: want_queues asked for, num_queues open (the primary's
-	 * NAPI reads it); sc_seen counts subchannels the offer callback
-	 * handled, and it wakes sc_wait for each.
+	/* Queues: want_queues asked for, num_queues open (set once by
+	 * nvsc_chan_open_queues(), which also returns it: the layer above
+	 * keeps its own copy); sc_seen counts subchannels the offer
+	 * callback handled, and it wakes sc_wait for each.
 	 */
 	struct nvsc_queue q[NVSC_MAX_QUEUES];
 	u32 want_queues;
@@ -207,10 +227,12 @@ struct nvsc_chan {
 	u32 sc_want;
 	atomic_t sc_seen;
 	wait_queue_head_t sc_wait;
-	/* Orders an offer's open of a queue against the final count: no
-	 * subchannel opens after nvsc_chan_open_queues() has counted them
+	/* In the list of channels awaiting subchannel offers (nvsc_chan.c),
+	 * under its lock, which also orders an offer's open of a queue
+	 * against the final count: no subchannel opens after
+	 * nvsc_chan_open_queues() has counted them
 	 */
-	struct mutex sc_mutex;
+	struct list_head sc_node;
 
 	/* Send buffer */
 	void *sbuf;
@@ -260,7 +282,9 @@ struct nvsc_chan {
 int nvsc_chan_prealloc(struct nvsc_chan *ch);
 void nvsc_chan_unused(struct nvsc_chan *ch);
 int nvsc_chan_open(struct nvsc_chan *ch, u32 mtu);
+unsigned long nvsc_ctl_wait(const struct nvsc_chan *ch);
 u32 nvsc_chan_open_queues(struct nvsc_chan *ch);
+void nvsc_chan_close_queues(struct nvsc_chan *ch, u32 n);
 void nvsc_chan_quiesce(struct nvsc_chan *ch);
 void nvsc_chan_close(struct nvsc_chan *ch);
 void nvsc_chan_irq_mask(struct nvsc_chan *ch, u32 q);

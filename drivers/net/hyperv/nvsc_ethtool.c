@@ -5,6 +5,7 @@
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 #include <generated/utsrelease.h>
 
 #include "nvsc.h"
@@ -42,7 +43,7 @@ static const struct nvsc_stat_desc nvsc_stat_desc[] = {
 	NVSC_HOST_STAT("rx_comp_busy", comp_busy),
 	NVSC_RX_STAT("rx_no_memory", no_memory),
 	NVSC_TX_STAT("stop_queue", stop_queue),
-	NVSC_RX_STAT("wake_queue", wake_queue),
+	NVSC_TX_STAT("wake_queue", wake_queue),
 	NVSC_TX_STAT("vlan_error", vlan_error),
 	NVSC_TX_STAT("tx_ring_full", ring_full),
 	NVSC_TX_STAT("tx_no_section", no_section),
@@ -61,6 +62,8 @@ static const struct nvsc_stat_desc nvsc_stat_desc[] = {
 	NVSC_HOST_STAT("host_send_failed", send_failed),
 	NVSC_HOST_STAT("host_send_timeout", send_timeout),
 	NVSC_HOST_STAT("host_bad_send_table", bad_table),
+	NVSC_HOST_STAT("host_bad_early_xfer", bad_early_xfer),
+	NVSC_HOST_STAT("host_bad_subchannel", bad_subchannel),
 };
 
 /* Per queue N, named "<tx|rx>_queue_N_<name>" (no host counters here);
@@ -72,13 +75,14 @@ static const struct nvsc_stat_desc nvsc_queue_stat_desc[] = {
 	NVSC_RX_STAT("rx:packets", packets),
 	NVSC_RX_STAT("rx:bytes", bytes),
 	NVSC_TX_STAT("tx:stop", stop_queue),
-	NVSC_RX_STAT("tx:wake", wake_queue),
+	NVSC_TX_STAT("tx:wake", wake_queue),
 	NVSC_TX_STAT("tx:ring_full", ring_full),
 	NVSC_TX_STAT("tx:no_section", no_section),
 	NVSC_TX_STAT("tx:csum", csum),
 	NVSC_TX_STAT("tx:lso", lso),
 	NVSC_RX_STAT("rx:csum_ok", csum_ok),
 	NVSC_RX_STAT("rx:csum_bad", csum_bad),
+	NVSC_RX_STAT("tx:comp_other", tx_comp_other),
 };
 
 static void nvsc_get_drvinfo(struct net_device *ndev,
@@ -261,6 +265,38 @@ static void nvsc_get_ringparam(struct net_device *ndev,
  * host takes new buffers only with a new channel: reopen, and on failure
  * reopen with the old sizes.
  */
+/* RSS as the user set it, kept across a reconfiguration that may fail:
+ * the failed attempt fits the table to the queues it got, and a failure
+ * must leave the device as it was
+ */
+struct nvsc_rss_saved {
+	struct nvsc_rss rss;
+	bool configured;	/* netif_is_rxfh_configured() */
+};
+
+static struct nvsc_rss_saved *nvsc_rss_save(struct nvsc_priv *priv)
+{
+	struct nvsc_rss_saved *s;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->rss = priv->rss;
+	s->configured = netif_is_rxfh_configured(priv->ndev);
+	return s;
+}
+
+/* Before the reattach that restores the old settings */
+static void nvsc_rss_put_back(struct nvsc_priv *priv,
+			      const struct nvsc_rss_saved *s)
+{
+	priv->rss = s->rss;
+	if (s->configured)
+		priv->ndev->priv_flags |= IFF_RXFH_CONFIGURED;
+	else
+		priv->ndev->priv_flags &= ~IFF_RXFH_CONFIGURED;
+}
+
 static int nvsc_set_ringparam(struct net_device *ndev,
 			      struct ethtool_ringparam *ring,
 			      struct kernel_ethtool_ringparam *kring,
@@ -268,11 +304,11 @@ static int nvsc_set_ringparam(struct net_device *ndev,
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	u32 old_rx = priv->rx_sections, old_tx = priv->tx_sections;
+	u32 old_queues = priv->num_queues;
 	struct nvsc_chan *ch = priv->chan;
+	struct nvsc_rss_saved *saved;
 	int ret;
 
-	if (!ch)
-		return -ENODEV;
 	if (ring->rx_mini_pending || ring->rx_jumbo_pending) {
 		NL_SET_ERR_MSG_MOD(extack, "only rx and tx rings exist");
 		return -EINVAL;
@@ -284,25 +320,39 @@ static int nvsc_set_ringparam(struct net_device *ndev,
 		NL_SET_ERR_MSG_MOD(extack, "ring size out of range (at least 10 sections)");
 		return -EINVAL;
 	}
-	if (ring->rx_pending == ch->rsec_count &&
+	/* A device detached by an earlier failure opens with the new sizes */
+	if (ch && ring->rx_pending == ch->rsec_count &&
 	    ring->tx_pending == ch->ssec_count)
 		return 0;
 
+	saved = nvsc_rss_save(priv);
+	if (!saved)
+		return -ENOMEM;
 	priv->rx_sections = ring->rx_pending;
 	priv->tx_sections = ring->tx_pending;
 	ret = nvsc_reconfigure(priv, ndev->mtu);
-	if (!ret)
-		return 0;
+	if (!ret && priv->num_queues >= old_queues)
+		goto free_saved;
 	priv->rx_sections = old_rx;
 	priv->tx_sections = old_tx;
-	if (priv->chan) {
+	if (ret && priv->chan) {
 		/* Nothing was torn down: the old buffers are still in use */
 		NL_SET_ERR_MSG_MOD(extack, "no memory for the new buffers");
-		return ret;
+		goto free_saved;
 	}
-	NL_SET_ERR_MSG_MOD(extack, "host refused the new buffers; old sizes kept");
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack, "host refused the new buffers; old sizes kept");
+	} else {
+		NL_SET_ERR_MSG_MOD(extack, "fewer queues with the new buffers; old sizes kept");
+		netdev_err(ndev, "host gave %u of %u queues with the new buffers\n",
+			   priv->num_queues, old_queues);
+		ret = -EIO;
+	}
+	nvsc_rss_put_back(priv, saved);
 	if (nvsc_reconfigure(priv, ndev->mtu))
 		netdev_err(ndev, "cannot restore the old buffers: device detached\n");
+free_saved:
+	kfree(saved);
 	return ret;
 }
 
@@ -340,32 +390,40 @@ static int nvsc_set_channels(struct net_device *ndev,
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	u32 n = ch->combined_count, old = priv->want_queues;
+	struct nvsc_rss_saved *saved;
 	int ret;
 
-	if (!priv->chan)
-		return -ENODEV;
 	if (!n || n > max_t(u32, priv->max_queues, 1) || ch->rx_count ||
 	    ch->tx_count || ch->other_count) {
 		netdev_info(ndev, "combined channels: 1 to %u, nothing else\n",
 			    max_t(u32, priv->max_queues, 1));
 		return -EINVAL;
 	}
-	if (n == priv->num_queues)
+	/* A device detached by an earlier failure opens with n queues */
+	if (priv->chan && n == priv->num_queues)
 		return 0;
+	saved = nvsc_rss_save(priv);
+	if (!saved)
+		return -ENOMEM;
 	priv->want_queues = n;
 	ret = nvsc_reconfigure(priv, ndev->mtu);
 	if (!ret && priv->num_queues == n)
-		return 0;
+		goto free_saved;
 	priv->want_queues = old;
 	/* No memory for the new channel: the old one still works */
 	if (ret && priv->chan)
-		return ret;
+		goto free_saved;
 	netdev_err(ndev, "cannot open %u channels (%d, got %u); back to %u\n",
 		   n, ret, priv->num_queues, old);
+	if (!ret)
+		ret = -EIO;
+	nvsc_rss_put_back(priv, saved);
 	if (nvsc_reconfigure(priv, ndev->mtu))
 		netdev_err(ndev, "cannot restore %u channels: device detached\n",
 			   old);
-	return ret ? ret : -EIO;
+free_saved:
+	kfree(saved);
+	return ret;
 }
 
 static u32 nvsc_get_rxfh_key_size(struct net_device *ndev)
@@ -385,15 +443,17 @@ static int nvsc_get_rxfh(struct net_device *ndev, u32 *indir, u8 *key,
 			 u8 *hfunc)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
-	u32 i;
+	u32 i, size = nvsc_get_rxfh_indir_size(ndev);
 
 	if (hfunc)
 		*hfunc = ETH_RSS_HASH_TOP;
-	if (priv->num_queues < 2)
-		return -EOPNOTSUPP;
+	/* Also with one queue, where it is the table kept for later: the
+	 * core reads it before it changes the channels
+	 */
 	if (indir)
-		for (i = 0; i < priv->rss.table_size; i++)
-			indir[i] = priv->rss.table[i];
+		for (i = 0; i < size; i++)
+			indir[i] = i < priv->rss.table_size ?
+				   priv->rss.table[i] : 0;
 	if (key)
 		memcpy(key, priv->rss.key, NVSC_RSS_KEY_LEN);
 	return 0;
@@ -410,14 +470,14 @@ static int nvsc_set_rxfh(struct net_device *ndev, const u32 *indir,
 
 	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP)
 		return -EOPNOTSUPP;
-	if (!priv->chan || priv->num_queues < 2)
-		return -EOPNOTSUPP;
 	rss = kmemdup(&priv->rss, sizeof(*rss), GFP_KERNEL);
 	if (!rss)
 		return -ENOMEM;
 	if (indir) {
+		if (!rss->table_size)
+			rss->table_size = nvsc_get_rxfh_indir_size(ndev);
 		for (i = 0; i < rss->table_size; i++) {
-			if (indir[i] >= priv->num_queues) {
+			if (indir[i] >= max_t(u32, priv->num_queues, 1)) {
 				ret = -EINVAL;
 				goto free_copy;
 			}
@@ -426,6 +486,12 @@ static int nvsc_set_rxfh(struct net_device *ndev, const u32 *indir,
 	}
 	if (key)
 		memcpy(rss->key, key, NVSC_RSS_KEY_LEN);
+	if (!priv->chan || priv->num_queues < 2) {
+		/* No RSS with one queue: kept for when there are more */
+		priv->rss = *rss;
+		ret = 0;
+		goto free_copy;
+	}
 	ret = nvsc_rss_apply(priv, rss);
 	if (ret)
 		netdev_err(ndev, "host refused the RSS key or table: %d\n",

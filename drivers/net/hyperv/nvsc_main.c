@@ -13,7 +13,7 @@
 
 static unsigned int ring_size = NVSC_RING_PAGES_DEFAULT;
 module_param(ring_size, uint, 0444);
-MODULE_PARM_DESC(ring_size, "Ring buffer size per direction, in 4 KiB pages (default 128)");
+MODULE_PARM_DESC(ring_size, "Ring buffer size per direction, in 4 KiB pages (default 128, 64 to 512)");
 
 static int debug = -1;
 module_param(debug, int, 0444);
@@ -23,9 +23,24 @@ MODULE_PARM_DESC(debug, "Debug level (0=none,...,16=all)");
 			  NETIF_MSG_IFDOWN | NETIF_MSG_IFUP | \
 			  NETIF_MSG_RX_ERR | NETIF_MSG_TX_ERR)
 
-static u32 nvsc_ring_bytes(void)
+/* Bytes per ring direction, from ring_size at module load */
+static u32 nvsc_ring_len;
+
+/* ring_size counts 4 KiB Hyper-V pages, the ring's header page included.
+ * Keep it within what the rings can use and VMBus can allocate, in whole
+ * guest pages (a ring is mapped page by page), and say what was changed.
+ */
+static void nvsc_ring_len_init(void)
 {
-	return max_t(u32, ring_size, NVSC_RING_PAGES_MIN) * HV_HYP_PAGE_SIZE;
+	u64 pages = clamp_t(u64, ring_size, NVSC_RING_PAGES_MIN,
+			    NVSC_RING_PAGES_MAX);
+	u64 bytes = round_up(pages * HV_HYP_PAGE_SIZE, PAGE_SIZE);
+
+	nvsc_ring_len = bytes;
+	if (bytes != (u64)ring_size * HV_HYP_PAGE_SIZE)
+		pr_info("hv_netvsc: ring_size %u out of range (%u to %u, whole %lu-byte pages): using %llu\n",
+			ring_size, NVSC_RING_PAGES_MIN, NVSC_RING_PAGES_MAX,
+			PAGE_SIZE, bytes / HV_HYP_PAGE_SIZE);
 }
 
 static void nvsc_napi_del(struct nvsc_priv *priv)
@@ -57,7 +72,7 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 
 	priv = netdev_priv(ndev);
 	priv->hdev = hdev;
-	priv->ring_bytes = nvsc_ring_bytes();
+	priv->ring_bytes = nvsc_ring_len;
 	priv->msg_enable = netif_msg_init(debug, NVSC_DEFAULT_MSG);
 	/* As many queues as CPUs, up to 8; the host may grant fewer */
 	priv->want_queues = min_t(u32, NVSC_DEFAULT_QUEUES, num_online_cpus());
@@ -193,9 +208,7 @@ static struct hv_driver nvsc_driver = {
 
 static int __init nvsc_init(void)
 {
-	if (ring_size < NVSC_RING_PAGES_MIN)
-		pr_info("hv_netvsc: ring_size raised to %u pages\n",
-			NVSC_RING_PAGES_MIN);
+	nvsc_ring_len_init();
 	return vmbus_driver_register(&nvsc_driver);
 }
 

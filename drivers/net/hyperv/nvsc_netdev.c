@@ -149,7 +149,8 @@ int nvsc_rss_apply(struct nvsc_priv *priv, const struct nvsc_rss *rss)
 }
 
 /* After an attach: fit the RSS table to the host and the queues, and give
- * the host the key, table and hash types the user chose
+ * the host the key, table and hash types the user chose.  With one queue
+ * there is no RSS, and the user's table is kept for later as it is.
  */
 static int nvsc_rss_restore(struct nvsc_priv *priv)
 {
@@ -157,16 +158,19 @@ static int nvsc_rss_restore(struct nvsc_priv *priv)
 	u32 n = priv->num_queues, size = priv->chan->host.rss_table_size, i;
 	bool fits = rss->table_size == size;
 
+	rss->hash_info = nvsc_hash_info(priv, priv->l4_hash);
+	if (n < 2)
+		return 0;
 	for (i = 0; fits && i < size; i++)
 		fits = rss->table[i] < n;
+	if (!fits && netif_is_rxfh_configured(priv->ndev))
+		netdev_info(priv->ndev, "RSS table does not fit %u queues: default spread\n",
+			    n);
 	if (!fits || !netif_is_rxfh_configured(priv->ndev)) {
 		rss->table_size = size;
 		for (i = 0; i < size; i++)
 			rss->table[i] = ethtool_rxfh_indir_default(i, n);
 	}
-	rss->hash_info = nvsc_hash_info(priv, priv->l4_hash);
-	if (n < 2)
-		return 0;
 	return nvsc_rss_apply(priv, rss);
 }
 
@@ -243,12 +247,12 @@ static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
 	 * and a subchannel's before the host offers it
 	 */
 	priv->chan = ch;
-	priv->num_queues = 1;
+	WRITE_ONCE(priv->num_queues, 1);
 	for (i = 0; i < want; i++)
 		napi_enable(&priv->pq[i].napi);
 	ret = nvsc_chan_open(ch, mtu);
 	if (ret)
-		goto disable_napi;
+		goto quiesce_channel;
 
 	ret = nvsc_apply_offloads(priv);
 	if (ret) {
@@ -259,11 +263,14 @@ static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
 
 	nvsc_rndis_rss_caps(ch);
 	n = nvsc_chan_open_queues(ch);
-	/* Nothing arrives on a queue the host did not grant */
+	/* Nothing arrives on a queue the host did not grant; one that a
+	 * gap left open closes once its NAPI is off
+	 */
 	for (i = n; i < want; i++)
 		napi_disable(&priv->pq[i].napi);
+	nvsc_chan_close_queues(ch, n);
 	want = n;
-	priv->num_queues = n;
+	WRITE_ONCE(priv->num_queues, n);
 	ret = netif_set_real_num_tx_queues(priv->ndev, n);
 	if (!ret)
 		ret = netif_set_real_num_rx_queues(priv->ndev, n);
@@ -280,24 +287,23 @@ static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
 		set_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
 	else
 		clear_bit(NVSC_LINK_HOST_UP, &priv->link_flags);
-	priv->speed = ch->host.link_speed ? ch->host.link_speed :
-		      SPEED_UNKNOWN;
+	WRITE_ONCE(priv->speed, ch->host.link_speed ? ch->host.link_speed :
+		   SPEED_UNKNOWN);
+	/* Up: from now on each request has a timeout of its own */
+	ch->open_deadline = 0;
 	return 0;
 
 quiesce_channel:
+	/* Also when nvsc_chan_open() failed: NAPI may still be polling the
+	 * channel, so it stops before the channel closes and its rings and
+	 * buffers are freed
+	 */
 	nvsc_chan_quiesce(ch);
 	for (i = 0; i < want; i++)
 		napi_disable(&priv->pq[i].napi);
 	nvsc_chan_close(ch);
 	priv->chan = NULL;
-	priv->num_queues = 0;
-	kfree(ch);
-	return ret;
-disable_napi:
-	for (i = 0; i < want; i++)
-		napi_disable(&priv->pq[i].napi);
-	priv->chan = NULL;
-	priv->num_queues = 0;
+	WRITE_ONCE(priv->num_queues, 0);
 	kfree(ch);
 	return ret;
 }
@@ -321,7 +327,7 @@ void nvsc_detach(struct nvsc_priv *priv)
 		napi_disable(&priv->pq[i].napi);
 	nvsc_chan_close(ch);
 	priv->chan = NULL;
-	priv->num_queues = 0;
+	WRITE_ONCE(priv->num_queues, 0);
 	kfree(ch);
 }
 
@@ -370,11 +376,12 @@ static void nvsc_rx_mode_work(struct work_struct *w)
 					      rx_mode_work);
 	struct net_device *ndev = priv->ndev;
 
-	/* ndo_stop cancels this work under RTNL: never wait for RTNL here */
-	if (!rtnl_trylock()) {
-		schedule_work(w);
-		return;
-	}
+	/* Nothing waits for this work with RTNL held (only probe's error
+	 * path and remove cancel it, both without RTNL), so wait for RTNL:
+	 * retrying a trylock kept a kworker busy for as long as another
+	 * task held it, a whole channel change
+	 */
+	rtnl_lock();
 	if (netif_running(ndev) && priv->chan)
 		nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
 	rtnl_unlock();
@@ -395,10 +402,8 @@ static void nvsc_link_work(struct work_struct *w)
 	struct net_device *ndev = priv->ndev;
 	bool up;
 
-	if (!rtnl_trylock()) {
-		schedule_delayed_work(&priv->link_work, 1);
-		return;
-	}
+	/* As in nvsc_rx_mode_work(): no one waits for this under RTNL */
+	rtnl_lock();
 	if (!netif_running(ndev))
 		goto unlock;
 
@@ -445,9 +450,12 @@ static void nvsc_status(void *ctx, u32 status, const void *buf, u32 len)
 		set_bit(NVSC_LINK_BOUNCE, &priv->link_flags);
 		break;
 	case RNDIS_S_LINK_SPEED_CHANGE:
-		if (len >= sizeof(u32))
-			WRITE_ONCE(priv->speed,
-				   get_unaligned_le32(buf) / 10000);
+		if (len >= sizeof(u32)) {
+			/* 100 b/s units; 0 says nothing: unknown */
+			u32 mbps = get_unaligned_le32(buf) / 10000;
+
+			WRITE_ONCE(priv->speed, mbps ? mbps : SPEED_UNKNOWN);
+		}
 		return;
 	default:
 		return;
@@ -455,13 +463,23 @@ static void nvsc_status(void *ctx, u32 status, const void *buf, u32 len)
 	schedule_delayed_work(&priv->link_work, 0);
 }
 
+static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu);
+
 static int nvsc_open(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	int ret;
 
-	if (!priv->chan)
-		return -ENODEV;
+	if (!priv->chan) {
+		/* A reconfiguration and its undo both failed (the host
+		 * refused them): ask the host again now.  netif_running()
+		 * is already true here, so this also sets the filter.
+		 */
+		ret = nvsc_reattach(priv, ndev->mtu);
+		if (ret)
+			netdev_err(ndev, "cannot reopen the channel: %d\n", ret);
+		return ret;
+	}
 	ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
 	if (ret) {
 		netdev_err(ndev, "cannot set the receive filter: %d\n", ret);
@@ -523,7 +541,8 @@ static void nvsc_restore_mac(struct nvsc_priv *priv)
 
 /* Close and reopen the channel with the settings in @priv and @mtu.  The
  * new channel and its buffers are allocated first: if that fails, the old
- * channel stays attached and working (priv->chan is still set).
+ * channel stays attached and working (priv->chan is still set).  Any
+ * later failure leaves the device detached (priv->chan NULL).
  */
 static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 {
@@ -561,8 +580,13 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu)
 	nvsc_restore_mac(priv);
 	if (netif_running(ndev)) {
 		ret = nvsc_rndis_set_filter(priv->chan, nvsc_rx_filter(ndev));
-		if (ret)
+		if (ret) {
+			/* A device that receives nothing is no success: the
+			 * caller opens the old settings again
+			 */
+			nvsc_detach(priv);
 			return ret;
+		}
 		if (test_bit(NVSC_LINK_HOST_UP, &priv->link_flags))
 			netif_carrier_on(ndev);
 		nvsc_tx_on(priv);
@@ -644,9 +668,9 @@ static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	int old = ndev->mtu, ret;
 
-	if (!priv->chan)
-		return -ENODEV;
-	/* The host sizes its receive sections by the MTU: start over */
+	/* The host sizes its receive sections by the MTU: start over (also
+	 * on a device an earlier failure left detached)
+	 */
 	ret = nvsc_reattach(priv, mtu);
 	if (!ret) {
 		WRITE_ONCE(ndev->mtu, mtu);
@@ -739,6 +763,7 @@ static const struct net_device_ops nvsc_netdev_ops = {
 	.ndo_stop		= nvsc_stop,
 	.ndo_start_xmit		= nvsc_start_xmit,
 	.ndo_select_queue	= nvsc_select_queue,
+	.ndo_features_check	= nvsc_features_check,
 	.ndo_set_rx_mode	= nvsc_set_rx_mode,
 	.ndo_change_mtu		= nvsc_change_mtu,
 	.ndo_set_mac_address	= nvsc_set_mac_address,

@@ -17,7 +17,6 @@
 #include "nvsc_chan.h"
 #include "nvsc_trace.h"
 
-#define NVSC_RNDIS_TIMEOUT	(10 * HZ)
 /* Largest reply the driver reads: a query header and 512 bytes */
 #define NVSC_RNDIS_REPLY_MAX	(sizeof(struct rndis_query_done) + 512)
 /* Largest request: an OID header and the RSS parameters with a full
@@ -110,7 +109,7 @@ static int nvsc_rndis_request(struct nvsc_chan *ch, u32 type, void *body,
 
 	ret = nvsc_rndis_post(ch, msg, sizeof(*h) + body_len);
 	if (!ret && !wait_for_completion_timeout(&ch->rndis_done,
-						 NVSC_RNDIS_TIMEOUT))
+						 nvsc_ctl_wait(ch)))
 		ret = -ETIMEDOUT;
 
 	spin_lock_bh(&ch->rndis_lock);
@@ -578,13 +577,20 @@ static bool nvsc_rndis_ppis(struct nvsc_chan *ch, const u8 *p, u32 len,
 			    struct nvsc_rx_frame *f)
 {
 	while (len >= sizeof(struct rndis_ppi)) {
-		const struct rndis_ppi *ppi = (const void *)p;
-		u32 size = le32_to_cpu(ppi->size);
-		u32 type = le32_to_cpu(ppi->type);
-		u32 off = le32_to_cpu(ppi->offset);
+		struct rndis_ppi ppi;
+		u32 size, type, off;
+		__le32 raw;
 		u32 val;
 
-		if (size < sizeof(*ppi) || size > len || off < sizeof(*ppi) ||
+		/* The host may rewrite the shared buffer at any time: check
+		 * and use one copy of each field
+		 */
+		memcpy(&ppi, p, sizeof(ppi));
+		size = le32_to_cpu(ppi.size);
+		type = le32_to_cpu(ppi.type);
+		off = le32_to_cpu(ppi.offset);
+
+		if (size < sizeof(ppi) || size > len || off < sizeof(ppi) ||
 		    off > size || size - off < sizeof(u32)) {
 			atomic64_inc(&ch->err->bad_ppi);
 			dev_warn_ratelimited(&ch->hdev->device,
@@ -592,7 +598,8 @@ static bool nvsc_rndis_ppis(struct nvsc_chan *ch, const u8 *p, u32 len,
 					     size, off, len);
 			return false;
 		}
-		val = get_unaligned_le32(p + off);
+		memcpy(&raw, p + off, sizeof(raw));
+		val = le32_to_cpu(raw);
 		if (!(type & RNDIS_PPI_INTERNAL)) {
 			switch (type) {
 			case RNDIS_PPI_CSUM:
@@ -623,20 +630,22 @@ static bool nvsc_rndis_ppis(struct nvsc_chan *ch, const u8 *p, u32 len,
 static void nvsc_rndis_packet(struct nvsc_chan *ch, u32 q, const u8 *body,
 			      u32 len)
 {
-	const struct rndis_packet *rp = (const void *)body;
 	struct nvsc_rx_frame f = {};
 	u32 doff, dlen, poff, plen;
+	struct rndis_packet rp;
 
-	if (len < sizeof(*rp)) {
+	if (len < sizeof(rp)) {
 		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
-	doff = le32_to_cpu(rp->data_offset);
-	dlen = le32_to_cpu(rp->data_len);
-	poff = le32_to_cpu(rp->ppi_offset);
-	plen = le32_to_cpu(rp->ppi_len);
+	/* One copy of the header, out of reach of the host, to check and use */
+	memcpy(&rp, body, sizeof(rp));
+	doff = le32_to_cpu(rp.data_offset);
+	dlen = le32_to_cpu(rp.data_len);
+	poff = le32_to_cpu(rp.ppi_offset);
+	plen = le32_to_cpu(rp.ppi_len);
 
-	if (doff < sizeof(*rp) || doff > len || dlen > len - doff ||
+	if (doff < sizeof(rp) || doff > len || dlen > len - doff ||
 	    dlen < ETH_HLEN || dlen > NVSC_MAX_FRAME) {
 		atomic64_inc(&ch->err->bad_data);
 		dev_warn_ratelimited(&ch->hdev->device,
@@ -645,7 +654,7 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, u32 q, const u8 *body,
 		return;
 	}
 	if (plen) {
-		if (poff < sizeof(*rp) || poff > len || plen > len - poff) {
+		if (poff < sizeof(rp) || poff > len || plen > len - poff) {
 			atomic64_inc(&ch->err->bad_ppi);
 			dev_warn_ratelimited(&ch->hdev->device,
 					     "per-packet info %u@%u in a %u-byte packet\n",
@@ -662,23 +671,24 @@ static void nvsc_rndis_packet(struct nvsc_chan *ch, u32 q, const u8 *body,
 
 static void nvsc_rndis_indicate(struct nvsc_chan *ch, const u8 *body, u32 len)
 {
-	const struct rndis_indicate *ind = (const void *)body;
+	struct rndis_indicate ind;
 	u32 off, blen;
 
-	if (len < sizeof(*ind)) {
+	if (len < sizeof(ind)) {
 		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
-	off = le32_to_cpu(ind->buf_offset);
-	blen = le32_to_cpu(ind->buf_len);
-	if (blen && (off < sizeof(*ind) || off > len || blen > len - off)) {
+	memcpy(&ind, body, sizeof(ind));	/* one copy to check and use */
+	off = le32_to_cpu(ind.buf_offset);
+	blen = le32_to_cpu(ind.buf_len);
+	if (blen && (off < sizeof(ind) || off > len || blen > len - off)) {
 		atomic64_inc(&ch->err->bad_rndis);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "indication buffer %u@%u in %u bytes\n",
 				     blen, off, len);
 		return;
 	}
-	ch->ops->status(ch->ctx, le32_to_cpu(ind->status),
+	ch->ops->status(ch->ctx, le32_to_cpu(ind.status),
 			blen ? body + off : NULL, blen);
 }
 
@@ -693,16 +703,20 @@ static void nvsc_rndis_indicate(struct nvsc_chan *ch, const u8 *body, u32 len)
  */
 void nvsc_rndis_recv(struct nvsc_chan *ch, u32 q, const u8 *msg, u32 len)
 {
-	const struct rndis_hdr *h = (const void *)msg;
+	struct rndis_hdr h;
 	u32 type, mlen;
 
-	if (len < sizeof(*h)) {
+	if (len < sizeof(h)) {
 		atomic64_inc(&ch->err->bad_rndis);
 		return;
 	}
-	type = le32_to_cpu(h->type);
-	mlen = le32_to_cpu(h->len);
-	if (mlen < sizeof(*h) || mlen > len) {
+	/* The host may rewrite the buffer after posting it: copy the header
+	 * once, then check and use only the copy
+	 */
+	memcpy(&h, msg, sizeof(h));
+	type = le32_to_cpu(h.type);
+	mlen = le32_to_cpu(h.len);
+	if (mlen < sizeof(h) || mlen > len) {
 		atomic64_inc(&ch->err->bad_rndis);
 		dev_warn_ratelimited(&ch->hdev->device,
 				     "RNDIS message of %u bytes in a %u-byte range\n",
@@ -710,8 +724,8 @@ void nvsc_rndis_recv(struct nvsc_chan *ch, u32 q, const u8 *msg, u32 len)
 		return;
 	}
 	trace_rndis_recv(ch->hdev, type, mlen);
-	msg += sizeof(*h);
-	mlen -= sizeof(*h);
+	msg += sizeof(h);
+	mlen -= sizeof(h);
 
 	switch (type) {
 	case RNDIS_T_PACKET:

@@ -80,7 +80,9 @@ static int nvsc_tx_lso(struct sk_buff *skb, struct nvsc_tx_meta *m)
 	u32 val = skb_shinfo(skb)->gso_size & RNDIS_LSO_MSS_MASK;
 	int ret;
 
-	if (!(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+	/* nvsc_features_check() sends such frames through software GSO */
+	if (!(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) ||
+	    thoff > RNDIS_THOFF_MAX)
 		return -EPROTONOSUPPORT;
 	ret = skb_cow_head(skb, 0);
 	if (ret)
@@ -110,9 +112,14 @@ static int nvsc_tx_lso(struct sk_buff *skb, struct nvsc_tx_meta *m)
 static int nvsc_tx_csum(struct nvsc_priv *priv, struct sk_buff *skb,
 			struct nvsc_tx_meta *m)
 {
-	u32 val = skb_transport_offset(skb) << RNDIS_TXCSUM_THOFF_SHIFT;
+	u32 thoff = skb_transport_offset(skb);
+	u32 val = thoff << RNDIS_TXCSUM_THOFF_SHIFT;
 	bool udp_ok;
 	u8 proto;
+
+	/* Past what the info can say: the bits would spill into the flags */
+	if (thoff > RNDIS_THOFF_MAX)
+		return skb_checksum_help(skb);
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
@@ -438,6 +445,28 @@ void nvsc_send_table(void *ctx, const u32 *table)
 }
 
 /**
+ * nvsc_features_check() - ndo_features_check
+ * @skb: a frame about to be sent
+ * @ndev: our device
+ * @features: the offloads the stack would use for it
+ *
+ * The checksum and LSOv2 per-packet info carry the transport header
+ * offset in 10 bits: a frame whose transport header lies further in
+ * (IPv6 extension headers) is segmented and checksummed in software.
+ *
+ * Return: the offloads the frame may use.
+ */
+netdev_features_t nvsc_features_check(struct sk_buff *skb,
+				      struct net_device *ndev,
+				      netdev_features_t features)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL &&
+	    skb_transport_offset(skb) > RNDIS_THOFF_MAX)
+		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+	return vlan_features_check(skb, features);
+}
+
+/**
  * nvsc_start_xmit() - ndo_start_xmit
  * @skb: the frame
  * @ndev: our device
@@ -457,11 +486,13 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	u32 total;
 	int ret;
 
-	if (unlikely(qi >= priv->num_queues))
-		qi = 0;
 	txq = netdev_get_tx_queue(ndev, qi);
 	pq = &priv->pq[qi];
-	if (unlikely(!ch)) {
+	/* The stack holds queue qi's lock only: a queue that is not open
+	 * (the channel is being replaced) has no ring to send on, and
+	 * another queue's aggregate and scratch are not ours to use
+	 */
+	if (unlikely(!ch || qi >= READ_ONCE(priv->num_queues))) {
 		nvsc_tx_drop(pq, skb, NULL);
 		return NETDEV_TX_OK;
 	}
@@ -532,27 +563,29 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 }
 
 /* Wake a stopped queue unless transmission is off; true if woken */
-static bool nvsc_tx_wake(struct nvsc_priv *priv, struct netdev_queue *txq)
+static void nvsc_tx_wake(struct nvsc_priv *priv, struct nvsc_pq *pq,
+			 struct netdev_queue *txq)
 {
-	bool woke = false;
-
 	/* The lock netif_tx_disable() takes in nvsc_tx_off() after setting
 	 * tx_off: a queue woken here is stopped again there, or tx_off is
-	 * seen here and the queue stays stopped while the channel changes
+	 * seen here and the queue stays stopped while the channel changes.
+	 * It is also the lock that the queue's tx counters are written under.
 	 */
 	__netif_tx_lock_bh(txq);
 	if (!READ_ONCE(priv->tx_off) && netif_tx_queue_stopped(txq)) {
 		netif_tx_wake_queue(txq);
-		woke = true;
+		u64_stats_update_begin(&pq->tx.syncp);
+		pq->tx.wake_queue++;
+		u64_stats_update_end(&pq->tx.syncp);
 	}
 	__netif_tx_unlock_bh(txq);
-	return woke;
 }
 
 /**
  * nvsc_tx_done() - the host completed a send
  * @ctx: our device
  * @q: the queue it was posted on
+ * @rq: the queue the completion arrived on, whose NAPI runs this
  * @cookie: the skb of a page-range send, NULL for copied packets
  * @pkts: packets in the send
  * @bytes: their bytes
@@ -564,23 +597,30 @@ static bool nvsc_tx_wake(struct nvsc_priv *priv, struct netdev_queue *txq)
  * and waited on the round trip (see the commit that removed it).  The
  * ring and slot thresholds stop the queue, as in the reference driver.
  *
- * Context: NAPI, or process context with NAPI disabled (close).
+ * The completion counts on @rq, whose counters only its NAPI writes: a
+ * host may complete a send on another queue than the one it went out on,
+ * and two NAPIs must not write one queue's counters.
+ *
+ * Context: NAPI of @rq, or process context with NAPI disabled (close).
  */
-void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
+void nvsc_tx_done(void *ctx, u32 q, u32 rq, void *cookie, u32 pkts,
+		  u32 bytes)
 {
 	struct nvsc_priv *priv = ctx;
 	struct netdev_queue *txq = netdev_get_tx_queue(priv->ndev, q);
-	struct nvsc_pq *pq = &priv->pq[q];
+	struct nvsc_pq *rpq = &priv->pq[rq];
 	struct nvsc_chan *ch = priv->chan;
 
 	if (cookie)
 		napi_consume_skb(cookie, in_softirq() ? 1 : 0);
 	/* Control messages, and sends given up on earlier, count nothing */
 	if (pkts) {
-		u64_stats_update_begin(&pq->rx.syncp);
-		pq->rx.tx_packets += pkts;
-		pq->rx.tx_bytes += bytes;
-		u64_stats_update_end(&pq->rx.syncp);
+		u64_stats_update_begin(&rpq->rx.syncp);
+		rpq->rx.tx_packets += pkts;
+		rpq->rx.tx_bytes += bytes;
+		if (rq != q)
+			rpq->rx.tx_comp_other++;
+		u64_stats_update_end(&rpq->rx.syncp);
 	}
 
 	/* Pairs with the barrier in nvsc_maybe_stop() */
@@ -588,12 +628,8 @@ void nvsc_tx_done(void *ctx, u32 q, void *cookie, u32 pkts, u32 bytes)
 	/* A closed queue's ring is gone: only an open one can wake */
 	if (unlikely(netif_tx_queue_stopped(txq)) && ch &&
 	    READ_ONCE(ch->q[q].open) && netif_carrier_ok(priv->ndev) &&
-	    (nvsc_tx_can_wake(ch, q) || !nvsc_chan_in_flight(ch, q)) &&
-	    nvsc_tx_wake(priv, txq)) {
-		u64_stats_update_begin(&pq->rx.syncp);
-		pq->rx.wake_queue++;
-		u64_stats_update_end(&pq->rx.syncp);
-	}
+	    (nvsc_tx_can_wake(ch, q) || !nvsc_chan_in_flight(ch, q)))
+		nvsc_tx_wake(priv, &priv->pq[q], txq);
 }
 
 /**
@@ -612,6 +648,17 @@ void nvsc_rx(void *ctx, u32 q, const struct nvsc_rx_frame *f)
 	struct sk_buff *skb;
 	bool csum_bad;
 
+	/* Not registered yet (probe brings the NIC up first) or any more
+	 * (remove takes it down after unregister_netdev()): no frame for
+	 * the stack then.  reg_state changes under RTNL; a bitfield, so a
+	 * plain read, and a stale one is only one frame either way.
+	 */
+	if (unlikely(ndev->reg_state != NETREG_REGISTERED)) {
+		u64_stats_update_begin(&pq->rx.syncp);
+		pq->rx.dropped++;
+		u64_stats_update_end(&pq->rx.syncp);
+		return;
+	}
 	skb = napi_alloc_skb(&pq->napi, f->len);
 	if (unlikely(!skb)) {
 		u64_stats_update_begin(&pq->rx.syncp);

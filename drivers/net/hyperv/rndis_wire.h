@@ -156,6 +156,8 @@ static_assert(sizeof(struct rndis_ppi) == 12);
 #define RNDIS_TXCSUM_TCP	BIT(2)
 #define RNDIS_TXCSUM_UDP	BIT(3)
 #define RNDIS_TXCSUM_THOFF_SHIFT 16
+/* Both the checksum and the LSOv2 info hold the transport offset in 10 bits */
+#define RNDIS_THOFF_MAX		1023
 
 /* Receive checksum result (RNDIS_PPI_CSUM, host to guest) */
 #define RNDIS_RXCSUM_TCP_FAIL	BIT(0)

@@ -10,7 +10,7 @@ set -eu
 
 CACHE=${HV_CACHE:-/var/tmp/hv-netvsc-cache}
 PKGS="qemu-system-x86 busybox-static ethtool iproute2 iperf3 kmod cpio sparse
-      xz-utils bc flex bison libelf-dev gcc make perl"
+      xz-utils bc flex bison libelf-dev libssl-dev gcc libc6-dev make perl"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -212,10 +212,14 @@ ops=0 end=$((SECONDS + SECS))
 declare -A done_ops=()
 while [ $SECONDS -lt $end ]; do
 	case $((RANDOM % 4)) in
+	# ethtool refuses a change to what is already set ("no ring
+	# parameters changed"): the hammer only asks for real changes
 	0)	n=$((RANDOM % ch_max + 1))
+		[ "$n" = "$last_ch" ] && continue
 		hm_both ethtool -L @ combined $n && last_ch=$n
 		done_ops[L]=$((${done_ops[L]:-0} + 1)) ;;
 	1)	set -- ${rings[RANDOM % ${#rings[@]}]}
+		[ "$1 $2" = "$last_rx $last_tx" ] && continue
 		hm_both ethtool -G @ rx $1 tx $2 &&
 			{ last_rx=$1; last_tx=$2; mtu_after_g=0; }
 		done_ops[G]=$((${done_ops[G]:-0} + 1)) ;;

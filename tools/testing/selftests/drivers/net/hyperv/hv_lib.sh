@@ -24,6 +24,9 @@ declare -A HV_OURS_PENDING=(
 # Features the reference driver lacks: the test skips and says why.
 declare -A HV_REF_LACKS=(
 	[fault_corrupt:counted]="it has no counter for malformed host messages, it only logs them"
+	[fault_early_xfer:probe]="data before the receive buffer exists crashes it: netvsc_receive() logs 'Packet offset:0 + len:64 too big', then the receive completion is queued into a completion ring not allocated yet (NULL pointer dereference in netvsc_poll, panic in softirq)"
+	[fault_early_xfer:mtu]="the same crash at an MTU change: the new netvsc_device's receive completion ring is not allocated when the early data arrives (NULL pointer dereference in netvsc_poll)"
+	[fault_early_xfer:counted]="it has no counter for data the host sends before the receive buffer exists: netvsc_receive() only logs the range as too big for its (still empty) buffer"
 	[fault_corrupt:ppi_size]="a per-packet-info size past the area hangs it: rndis_get_ppi() logs 'Invalid ppi size' and loops forever (continue without advancing) in NAPI, RCU stall"
 	[fault_corrupt:ppi_offset]="a per-packet-info offset past the entry hangs it: rndis_get_ppi() logs 'Invalid ppi_offset' and loops forever (continue without advancing) in NAPI, RCU stall"
 	[fault_drop:rmmod]="after the host drops send completions, rmmod blocks forever in rndis_filter_device_remove() waiting for them (hung task)"
@@ -33,6 +36,13 @@ declare -A HV_REF_LACKS=(
 	[channels:stats-names]="netvsc_get_sset_count() counts per-queue stats for nvdev->num_chn, so ethtool -S names and count follow the open channels"
 	[rss:refused-table]="netvsc_set_rxfh() writes the new table into rndis_dev->rx_table before the host answers; when the host refuses OID_GEN_RECEIVE_SCALE_PARAMETERS, ethtool -x shows the refused table although the host keeps the old one"
 	[hammer:monotonic]="its counters live in the per-channel state that every channel, ring or MTU change frees and rebuilds: /proc/net/dev goes back (to 0 while detached)"
+	[ring_size:1048576]="it computes ring_size * 4096 in 32 bits, which wraps to 0: the probe fails, the NIC gets no netdev and nothing in the log names ring_size"
+	[ring_size:4294967295]="the same 32-bit wrap: the probe fails, no netdev, nothing names ring_size"
+	[ring_size:said-1048577]="ring_size * 4096 wraps to 4096: it runs on a ring of one data page and says nothing"
+	[ring_size:100000]="it takes 100000 pages (400 MB per ring and direction) as given: on the simulator, which allocates ring pages one by one, the guest runs out of memory and panics ('System is deadlocked on memory'); on Hyper-V vmbus_open() would fail the allocation"
+	[link:speed-unknown]="a link-speed indication of 0 is stored as 0 Mb/s: /sys/class/net/DEV/speed reads 0, not -1 (ethtool prints Unknown! for both)"
+	[rss_kept:rings]="an ethtool -G whose new channel gets no subchannels succeeds: the device is left with one channel (ethtool -l combined 1, new ring sizes) and ethtool -x no longer shows the user's table"
+	[rss_kept:channels]="an ethtool -L combined 2 whose subchannels the host refuses reports success; the device keeps one channel while ethtool -x shows a table spread over two (0 1 0 1 ...)"
 	[rss_knobs:refused-table]="a table the host refuses is an error, but netvsc_set_rxfh() has already copied it into its rx_table, so ethtool -x shows the refused table"
 	[tunables]="it has no ethtool tunables (no get_tunable/set_tunable): rx-copybreak and tx-copybreak are ours, from the DPDK driver"
 	[counters:names]="its ethtool -S has per-queue packets and bytes only: no per-queue stops and wakes, no ring-full, no-section, checksum or LSO counts"
@@ -41,6 +51,36 @@ declare -A HV_REF_LACKS=(
 	[counters:no-section]="it has no per-queue stop and wake counts and no count of copied frames that found no send section"
 	[fault_ring_full:counted]="it has no ring-full count and no per-queue stop and wake counts, and its stop_queue stays 0 in this test: it never stops a queue while the host holds the ring"
 	[rings:mtu-kept]="it sizes a new receive buffer by the section size of the MTU it had: after ethtool -G rx 512 and an MTU change to 9000 the host cuts 95 sections from it, and back at 1500, 2735"
+	[fuzz:counted]="it has no counter for malformed host messages, it only logs them"
+	[fuzz:offer]="a subchannel the host promised but never offers hangs it: rndis_set_subchannel() waits with no timeout (wait_event) until every promised channel is open, under rtnl (fuzz.sh seed 11: nic0 offer #0 q1 skip, in ethtool -G; hung task)"
+	[fuzz:ppi]="a received frame whose per-packet info has an offset not inside its size hangs it: rndis_get_ppi() logs 'Invalid ppi_offset' and loops forever (continue without advancing) in NAPI (fuzz.sh seed 7)"
+	[fuzz:txcomp]="a send completion whose transaction ID or type the host mangled is dropped, so that send stays outstanding forever, and rndis_filter_device_remove() (ethtool -G/-L, MTU, rmmod) waits for it with no timeout: hung task (fuzz.sh seed 7: txcomp status/type/trans_id)"
+	[fuzz:xfer]="a transfer-page packet the host mangled can lose an RNDIS control reply (seed 7: range offset 0 made it read an old init reply from section 0, which it dropped as 'no rndis request found'), and rndis_filter_query_device() waits for the reply with no timeout: the MTU change that asked hung (hung task)"
+	[fuzz:rndis]="it waits with no timeout for every RNDIS control reply (rndis_filter_query_device, rndis_filter_set_*): a reply whose request ID or type is mangled is dropped and the request hangs, as seen through the xfer class"
+	[fuzz:nvsp]="it waits with no timeout for the NVSP init, buffer and subchannel completions (wait_for_completion in netvsc_init_buf, netvsc_connect_vsp, rndis_set_subchannel): a mangled one leaves the reconfiguration that waits hung"
+	[exthdr:pkt-csum]="netvsc_xmit() puts skb_transport_offset() into the 10-bit tcp_header_offset of the checksum info unchecked and has no ndo_features_check: a packet socket's checksum start of 1054 reaches the host as offset 30"
+	[send_table_old:counted]="it has no counter for malformed send tables, netvsc_send_table() only logs them"
+	[cross_completions]="a send completion on another channel crashes it: each channel has its own request table (vmbus_request_addr() on the receiving channel), so it logs 'Invalid transaction ID' and soon hits kernel BUG at lib/list_debug.c:59 in napi_complete_done() from netvsc_poll(), kernel panic"
+	[cross_completions:comp-other]="it has no count of completions that arrive on another queue than their send's"
+	[fault_step:probe-send_buf]="when the host refuses the send buffer, netvsc_device_add() takes its close: path (napi_disable, vmbus_close, free_netvsc_device) and tears down the receive buffer GPADL it had shared without revoking that buffer first (simulator: receive buffer GPADL torn down in use)"
+	[fault_step:channels-send_buf]="when the host refuses the send buffer, netvsc_device_add() takes its close: path (napi_disable, vmbus_close, free_netvsc_device) and tears down the receive buffer GPADL it had shared without revoking that buffer first (simulator: receive buffer GPADL torn down in use)"
+	[fault_step:rings-send_buf]="when the host refuses the send buffer, netvsc_device_add() takes its close: path (napi_disable, vmbus_close, free_netvsc_device) and tears down the receive buffer GPADL it had shared without revoking that buffer first (simulator: receive buffer GPADL torn down in use)"
+	[fault_step:mtu-send_buf]="when the host refuses the send buffer, netvsc_device_add() takes its close: path (napi_disable, vmbus_close, free_netvsc_device) and tears down the receive buffer GPADL it had shared without revoking that buffer first (simulator: receive buffer GPADL torn down in use)"
+	[fault_step:probe-rndis_init]="when the host fails RNDIS init, rndis_filter_device_add() goes to err_dev_remv: and rndis_filter_device_remove() -> rndis_filter_halt_device() sends RNDIS HALT to a device that never initialised (simulator: RNDIS message 0x3 before init)"
+	[fault_step:channels-rndis_init]="when the host fails RNDIS init, rndis_filter_device_add() goes to err_dev_remv: and rndis_filter_device_remove() -> rndis_filter_halt_device() sends RNDIS HALT to a device that never initialised (simulator: RNDIS message 0x3 before init)"
+	[fault_step:rings-rndis_init]="when the host fails RNDIS init, rndis_filter_device_add() goes to err_dev_remv: and rndis_filter_device_remove() -> rndis_filter_halt_device() sends RNDIS HALT to a device that never initialised (simulator: RNDIS message 0x3 before init)"
+	[fault_step:mtu-rndis_init]="when the host fails RNDIS init, rndis_filter_device_add() goes to err_dev_remv: and rndis_filter_device_remove() -> rndis_filter_halt_device() sends RNDIS HALT to a device that never initialised (simulator: RNDIS message 0x3 before init)"
+	[subchan_offers:skip]="a granted subchannel that is never offered hangs it: netvsc_subchan_work() holds RTNL while rndis_set_subchannel() waits with no timeout (wait_event on subchan_open) for open_chn to reach num_chn; kworkers blocked (hung task), and every RTNL user with them"
+	[fault_step:channels-query]="when the host refuses its query of OID_GEN_RECEIVE_SCALE_CAPABILITIES in a reopen, rndis_filter_device_add() goes to out: with one channel and max_chn 1; the command succeeds, but ethtool -L combined 2 is refused from then on (netvsc_set_channels: count > max_chn), so the device keeps one channel (seen after ethtool -L and -G; an MTU change reopens the same way)"
+	[fault_step:rings-query]="when the host refuses its query of OID_GEN_RECEIVE_SCALE_CAPABILITIES in a reopen, rndis_filter_device_add() goes to out: with one channel and max_chn 1; the command succeeds, but ethtool -L combined 2 is refused from then on (netvsc_set_channels: count > max_chn), so the device keeps one channel (seen after ethtool -L and -G; an MTU change reopens the same way)"
+	[fault_step:mtu-query]="when the host refuses its query of OID_GEN_RECEIVE_SCALE_CAPABILITIES in a reopen, rndis_filter_device_add() goes to out: with one channel and max_chn 1; the command succeeds, but ethtool -L combined 2 is refused from then on (netvsc_set_channels: count > max_chn), so the device keeps one channel (seen after ethtool -L and -G; an MTU change reopens the same way)"
+	[subchan_offers:dup]="a repeated subchannel offer hangs it: netvsc_sc_open() counts every offer in open_chn, also the repeat whose vmbus_open() fails, and rndis_set_subchannel() waits (no timeout, RTNL held by netvsc_subchan_work()) for open_chn == num_chn exactly, which the count has passed; hung kworkers"
+	[fault_step:channels-set]="rndis_filter_set_packet_filter() waits for the set completion but never reads its status: when the host refuses the packet filter set at the end of a reopen, the command succeeds and the device receives nothing (no traffic; seen after ethtool -L, -G and an MTU change)"
+	[fault_step:rings-set]="rndis_filter_set_packet_filter() waits for the set completion but never reads its status: when the host refuses the packet filter set at the end of a reopen, the command succeeds and the device receives nothing (no traffic; seen after ethtool -L, -G and an MTU change)"
+	[fault_step:mtu-set]="rndis_filter_set_packet_filter() waits for the set completion but never reads its status: when the host refuses the packet filter set at the end of a reopen, the command succeeds and the device receives nothing (no traffic; seen after ethtool -L, -G and an MTU change)"
+	[fault_step:undo-refused-channels]="after the host refuses a reopen and also the reopen that undoes it (netvsc_attach() fails twice), the device keeps no netvsc_device: ip link set up, ethtool -L, -G and MTU changes all fail with ENODEV (No such device) from then on, and only a reload of the driver brings it back"
+	[fault_step:undo-refused-rings]="after the host refuses a reopen and also the reopen that undoes it (netvsc_attach() fails twice), the device keeps no netvsc_device: ip link set up, ethtool -L, -G and MTU changes all fail with ENODEV (No such device) from then on, and only a reload of the driver brings it back"
+	[fault_step:undo-refused-mtu]="after the host refuses a reopen and also the reopen that undoes it (netvsc_attach() fails twice), the device keeps no netvsc_device: ip link set up, ethtool -L, -G and MTU changes all fail with ENODEV (No such device) from then on, and only a reload of the driver brings it back"
 	[rss:tcp4-sd-host]="ethtool -N rx-flow-hash sd only changes its own TX hash level; the hash types it gives the host keep TCP ports (rss_hash stays 0x1701)"
 )
 
@@ -236,6 +276,35 @@ hv_pair() {
 	wait_for 10 ina ping -c 1 -W 1 $IP_B >/dev/null
 }
 
+# A third NIC, hot-added, goes to namespace "c" as 10.0.0.3
+NS_C=c
+IP_C=10.0.0.3
+
+# hv_add_nic OPTIONS: offer a NIC through the simulator's add_nic (the
+# driver probes it before the write returns); prints its number
+hv_add_nic() {
+	local before after
+	before=$(sim_nics | sort -n | tail -n1)
+	echo "$1" > "$SIM/add_nic" || return 1
+	after=$(sim_nics | sort -n | tail -n1)
+	[ "$after" != "$before" ] || return 1
+	echo "$after"
+}
+
+# hv_plug NIC: its netdev (set in C) into namespace c as 10.0.0.3, up with
+# carrier; one ping to a settles neighbour discovery
+hv_plug() {
+	C=$(hv_dev "$1")
+	[ -n "$C" ] || { echo "# nic$1: no netdev"; return 1; }
+	ip netns add $NS_C 2>/dev/null
+	ip link set "$C" netns $NS_C || return 1
+	ip -n $NS_C link set lo up
+	ip -n $NS_C addr add $IP_C/24 dev "$C" || return 1
+	ip -n $NS_C link set "$C" up || return 1
+	wait_for 10 hv_carrier $NS_C "$C" || { echo "# $C: no carrier"; return 1; }
+	wait_for 10 ip netns exec $NS_C ping -c 1 -W 1 $IP_A >/dev/null
+}
+
 # hv_unpair: back to the initial namespace, so that the driver can go
 hv_unpair() {
 	ip netns del $NS_A 2>/dev/null
@@ -417,19 +486,21 @@ iperf_rate() {
 # transfer_port_ok NS_SRC NS_DST DST_IP BYTES PORT: transfer_ok on a port
 # of one's own, with the reason on failure
 transfer_port_ok() {
-	local src=$1 dst=$2 ip=$3 bytes=$4 port=$5 want got pid
+	local src=$1 dst=$2 ip=$3 bytes=$4 port=$5 want got pid rc
 	dd if=/dev/urandom of=/tmp/xfer.in bs=1024 count=$((bytes / 1024)) 2>/dev/null
 	want=$(sha256sum < /tmp/xfer.in | cut -d' ' -f1)
 	rm -f /tmp/xfer.out
 	[ -p /tmp/xfer.hold ] || mkfifo /tmp/xfer.hold
 	ip netns exec "$dst" timeout 60 nc -l -p "$port" 0<>/tmp/xfer.hold > /tmp/xfer.out &
 	pid=$!
-	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '"
+	wait_for 5 ip netns exec "$dst" sh -c "netstat -ltn | grep -q ':$port '" ||
+		echo "# $dst: nothing listens on port $port after 5 s"
 	ip netns exec "$src" timeout 60 nc -w 5 "$ip" "$port" < /tmp/xfer.in
+	rc=$?
 	wait $pid
 	got=$(sha256sum < /tmp/xfer.out | cut -d' ' -f1)
 	[ "$want" = "$got" ] && return 0
-	echo "# $src -> $dst: $(stat -c %s /tmp/xfer.out 2>/dev/null) of $bytes bytes arrived, digest differs"
+	echo "# $src -> $dst: $(stat -c %s /tmp/xfer.out 2>/dev/null) of $bytes bytes arrived, digest differs (the sender's nc: exit $rc)"
 	return 1
 }
 

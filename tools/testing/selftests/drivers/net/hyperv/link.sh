@@ -5,7 +5,8 @@
 # on the simulator gives carrier off and operstate down (and no traffic);
 # link up brings carrier, operstate and traffic back; a network-change
 # indication bounces the carrier (down, then up again) and traffic resumes;
-# a link-speed indication changes the speed `ethtool` reports.
+# a link-speed indication changes the speed `ethtool` reports (a speed of
+# 0 reads as unknown).
 
 source "$(dirname "$0")/hv_lib.sh"
 
@@ -65,6 +66,13 @@ sim_set 0 link_speed 25000
 check "link_speed 25000: ethtool Speed 25000Mb/s" wait_for 5 speed_is 25000Mb/s
 sim_set 0 link_speed 10
 check "link_speed 10: ethtool Speed 10Mb/s" wait_for 5 speed_is 10Mb/s
+# A speed of 0 tells nothing: it reads as unknown (SPEED_UNKNOWN, -1 in
+# sysfs), not as 0 Mb/s.  ethtool prints both as Unknown!: sysfs tells.
+sysfs_speed_is() { [ "$(ns_cat $NS_A "$A" speed)" = "$1" ]; }
+sim_set 0 link_speed 0
+check "link_speed 0: ethtool Speed Unknown!" wait_for 5 speed_is Unknown!
+hv_pending speed-unknown ||
+	check "link_speed 0: sysfs speed -1 (unknown), not 0" wait_for 5 sysfs_speed_is -1
 sim_set 0 link_speed "$speed0"
 check "link_speed $speed0: ethtool Speed ${speed0}Mb/s" wait_for 5 speed_is "${speed0}Mb/s"
 check "after the speed changes: carrier 1, ping a -> b" \

@@ -221,5 +221,20 @@ fi
 sim_set 0 faults/refuse_set_oid 0
 check "traffic after the refused RSS changes" ping_ok $NS_B $IP_A
 
+# One queue: the table stays readable and settable.  The kernel reads it
+# before it changes the channels, so a driver that refuses it there keeps
+# a device whose table was set (-X equal 1, then -L 1) at one queue.
+ina ethtool -L "$A" combined 2 2>/dev/null
+check "one queue: ethtool -X equal 1, then -L combined 1" \
+	eval 'ina ethtool -X "$A" equal 1 && ina ethtool -L "$A" combined 1'
+check "one queue: ethtool -x reads the table" \
+	eval 'ina ethtool -x "$A" >/dev/null'
+check "one queue: ethtool -X default" ina ethtool -X "$A" default
+check "one queue: back to two with ethtool -L combined 2" \
+	ina ethtool -L "$A" combined 2
+expect_eq "two queues again: ethtool -x shows the default spread" "0 1 0 1" \
+	"$(rss_table_x $NS_A "$A" | cut -d' ' -f1-4)"
+check "traffic after one queue and back" ping_ok $NS_B $IP_A
+
 hv_unpair
 hv_finish

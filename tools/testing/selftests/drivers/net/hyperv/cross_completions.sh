@@ -38,12 +38,7 @@ cc_settle() {
 
 hv_pair_checked
 
-queues=$(ina ethtool -l "$A" | awk '$1 == "Combined:" { v = $2 } END { print v }')
-if [ "${queues:-0}" -lt 2 ]; then
-	fail "at least 2 queues (have '$queues'; guest CPUs $(nproc))"
-	hv_unpair
-	hv_finish
-fi
+hv_need_queues
 
 # One frame per send, as the host counts them: no segmentation offload
 ina ethtool -K "$A" tso off gso off >/dev/null 2>&1

@@ -289,6 +289,10 @@ else
 	for ns in $NS_A $NS_B; do
 		info "$ns: $(ip netns exec $ns tc -s qdisc 2>&1 | grep -E 'qdisc|backlog' | tr -s ' \n' ' ')"
 	done
+	# a channel whose frames the guest no longer takes shows here
+	info "host, nic0 (a): $(sim_chans_info 0)"
+	info "host, nic1 (b): $(sim_chans_info 1)"
+	info "queues a: $(ina ethtool -l "$A" 2>&1 | awk '$1 == "Combined:" { printf "%s ", $2 }'), b: $(inb ethtool -l "$B" 2>&1 | awk '$1 == "Combined:" { printf "%s ", $2 }')"
 	fail "TCP both ways arrives intact"
 fi
 v1=$(hv_violations)

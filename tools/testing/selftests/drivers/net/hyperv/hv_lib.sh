@@ -172,6 +172,18 @@ sim_chan_stat() {
 	awk -v k="$3" '$1 == k { print $2 }' "$SIM/nic$1/channels/$2/stats"
 }
 
+# sim_chans_info NIC: one line for all of the NIC's channels as the host
+# sees them (its counters, backlog, and both rings' read and write
+# indexes, interrupt mask and pending size), for a failure's message
+sim_chans_info() {
+	local c
+	for c in "$SIM/nic$1/channels"/*/; do
+		[ -f "$c/stats" ] || continue
+		printf 'ch%s: %s| ' "$(basename "$c")" "$(tr '\n' ' ' < "$c/stats")"
+	done
+	echo
+}
+
 # sim_nics: numbers of the NICs the simulator offers now
 sim_nics() {
 	local d
@@ -373,6 +385,54 @@ rss_table_x() {
 		/^RSS hash key:/ { exit }
 		/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) t = t (t == "" ? "" : " ") $i }
 		END { print t }'
+}
+
+# hv_need_queues: fails the test (and ends it) unless nic0 (a) has at
+# least two queues; sets QUEUES to its count
+hv_need_queues() {
+	QUEUES=$(ina ethtool -l "$A" | awk '$1 == "Combined:" { v = $2 } END { print v }')
+	if [ "${QUEUES:-0}" -lt 2 ]; then
+		fail "at least 2 queues (have '$QUEUES'; guest CPUs $(nproc))"
+		hv_unpair
+		hv_finish
+	fi
+}
+
+# send_table_d: the send table `ethtool -d` dumps for a, as 16 numbers
+send_table_d() {
+	ina ethtool -d "$A" raw on 2>/dev/null | od -An -tu4 -v |
+		tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
+}
+
+# sent01: packets nic0 (a) sent on each of its first two channels
+sent01() {
+	echo "$(sim_chan_stat 0 0 tx_packets) $(sim_chan_stat 0 1 tx_packets)"
+}
+
+# sent01_delta BEFORE AFTER: sets D0 and D1, the packets a sent on each
+# of its first two channels between two sent01 readings
+sent01_delta() {
+	# shellcheck disable=SC2086 # two words each, split on purpose
+	set -- $1 $2
+	D0=$(( $3 - $1 ))
+	D1=$(( $4 - $2 ))
+	info "packets a sent per channel: 0: $D0, 1: $D1"
+}
+
+# flows16 PORT: 16 TCP flows from a to b for 2 s; sets D0 and D1
+flows16() {
+	local before pid
+	ina ping -c 1 -W 1 $IP_B >/dev/null
+	inb timeout 30 iperf3 -s -1 -p "$1" >/dev/null 2>&1 &
+	pid=$!
+	wait_for 5 inb sh -c "netstat -ltn | grep -q ':$1 '"
+	before=$(sent01)
+	ina timeout 25 iperf3 -c $IP_B -p "$1" -P 16 -t 2 \
+		--connect-timeout 5000 >/dev/null 2>&1 ||
+		info "iperf3 with 16 flows failed"
+	sent01_delta "$before" "$(sent01)"
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
 }
 
 # hv_pair_checked: hv_pair as the first subtest; the test ends without it

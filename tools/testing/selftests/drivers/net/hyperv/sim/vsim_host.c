@@ -197,31 +197,43 @@ static void vsim_rx_complete(struct vsim_chan *vc, u64 cookie,
 			       cookie);
 }
 
+/* A transfer-page packet of one range: the RNDIS message at @offset of
+ * the receive buffer, @len bytes long
+ */
+struct vsim_xfer1 {
+	struct vsim_xfer_hdr h;
+	struct vsim_xfer_range r;
+	__le32 nvsp[4];
+} __packed;
+
+static void vsim_xfer1_fill(struct vsim_xfer1 *pkt, u32 offset, u32 len,
+			    u64 cookie)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
+	pkt->h.d.offset8 = cpu_to_le16((sizeof(pkt->h) + sizeof(pkt->r)) >> 3);
+	pkt->h.d.len8 = cpu_to_le16(sizeof(*pkt) >> 3);
+	pkt->h.d.flags = cpu_to_le16(VSIM_PKT_FLAG_COMP_REQ);
+	pkt->h.d.trans_id = cpu_to_le64(cookie);
+	pkt->h.pageset_id = cpu_to_le16(VSIM_RECV_PAGESET);
+	pkt->h.range_cnt = cpu_to_le32(1);
+	pkt->r.count = cpu_to_le32(len);
+	pkt->r.offset = cpu_to_le32(offset);
+	pkt->nvsp[0] = cpu_to_le32(NVSP_RNDIS_PKT);
+}
+
 /* Send a transfer-page packet naming one section holding @len bytes */
 int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
 {
 	struct vsim_nic *nic = vc->nic;
-	struct {
-		struct vsim_xfer_hdr h;
-		struct vsim_xfer_range r;
-		__le32 nvsp[4];
-	} __packed pkt = {};
 	struct vsim_fuzz_late late;
+	struct vsim_xfer1 pkt;
 	unsigned int field;
 	bool hit = false;
 	int err;
 
 	vsim_fuzz_rx(vc, cookie, len, &late);
-	pkt.h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
-	pkt.h.d.offset8 = cpu_to_le16((sizeof(pkt.h) + sizeof(pkt.r)) >> 3);
-	pkt.h.d.len8 = cpu_to_le16(sizeof(pkt) >> 3);
-	pkt.h.d.flags = cpu_to_le16(VSIM_PKT_FLAG_COMP_REQ);
-	pkt.h.d.trans_id = cpu_to_le64(cookie);
-	pkt.h.pageset_id = cpu_to_le16(VSIM_RECV_PAGESET);
-	pkt.h.range_cnt = cpu_to_le32(1);
-	pkt.r.count = cpu_to_le32(len);
-	pkt.r.offset = cpu_to_le32(offset);
-	pkt.nvsp[0] = cpu_to_le32(NVSP_RNDIS_PKT);
+	vsim_xfer1_fill(&pkt, offset, len, cookie);
 
 	field = READ_ONCE(nic->fault_corrupt);
 	switch (field) {
@@ -263,22 +275,9 @@ int vsim_rx_post(struct vsim_chan *vc, u32 offset, u32 len, u64 cookie)
  */
 static void vsim_early_xfer(struct vsim_chan *vc)
 {
-	struct {
-		struct vsim_xfer_hdr h;
-		struct vsim_xfer_range r;
-		__le32 nvsp[4];
-	} __packed pkt = {};
+	struct vsim_xfer1 pkt;
 
-	pkt.h.d.type = cpu_to_le16(VSIM_PKT_XFER_PAGES);
-	pkt.h.d.offset8 = cpu_to_le16((sizeof(pkt.h) + sizeof(pkt.r)) >> 3);
-	pkt.h.d.len8 = cpu_to_le16(sizeof(pkt) >> 3);
-	pkt.h.d.flags = cpu_to_le16(VSIM_PKT_FLAG_COMP_REQ);
-	pkt.h.d.trans_id = cpu_to_le64(VSIM_EARLY_XFER_COOKIE);
-	pkt.h.pageset_id = cpu_to_le16(VSIM_RECV_PAGESET);
-	pkt.h.range_cnt = cpu_to_le32(1);
-	pkt.r.count = cpu_to_le32(64);
-	pkt.r.offset = cpu_to_le32(0);
-	pkt.nvsp[0] = cpu_to_le32(NVSP_RNDIS_PKT);
+	vsim_xfer1_fill(&pkt, 0, 64, VSIM_EARLY_XFER_COOKIE);
 	if (!vsim_host_send(vc, &pkt, sizeof(pkt)))
 		atomic64_inc(&vc->nic->stats.early_xfers);
 }

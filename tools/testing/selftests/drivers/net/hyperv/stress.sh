@@ -28,6 +28,7 @@ RELOADS=${HV_STRESS_RELOADS:-100}
 HOTPLUG=${HV_STRESS_HOTPLUG:-100}
 SEED=${HV_STRESS_SEED:-$(date +%s)}
 ST=/tmp/stress
+# shellcheck disable=SC2034 # read by the checks' eval at the end
 LEAK_KIB=$((16 * 1024))
 mkdir -p $ST
 rm -rf "${ST:?}"/*
@@ -50,6 +51,14 @@ st_mem() {	# free KiB (MemAvailable + per-CPU lists) and kmalloc KiB
 	echo "$(( $(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo) +
 		  $(awk '$1 == "count:" { s += $2 } END { print s * 4 }' /proc/zoneinfo) ))" \
 		"$(awk '/^kmalloc-/ { s += $3 * $4 } END { printf "%d\n", s / 1024 }' /proc/slabinfo)"
+}
+
+# st_mem_info WHEN: where the kernel's memory is, as an info line, so that
+# a phase that keeps memory shows (KiB, from /proc/meminfo)
+st_mem_info() {
+	st_mem >/dev/null	# drops the caches first
+	info "$1: $(awk '$1 ~ /^(MemFree|MemAvailable|Shmem|Slab|SUnreclaim|KernelStack|PageTables|VmallocUsed|Percpu):$/ {
+		printf "%s %s ", $1, $2 }' /proc/meminfo)"
 }
 
 # st_xfer_loop SRC DST IP PORT TAG: until $ST/stop, 1 MiB files of random
@@ -130,6 +139,7 @@ st_both ethtool -L @ combined "$ch0"
 rm -f $ST/refused $ST/errors $ST/ops
 check "traffic before the stress" st_traffic
 mem0=$(st_mem)
+st_mem_info "before"
 info "before: free, kmalloc (KiB): $mem0"
 
 st_sampler & sampler=$!
@@ -156,7 +166,7 @@ for i in $(seq "$OPS"); do
 		set -- $r
 		st_both ethtool -G @ rx "$1" tx "$2"; cur_ring=$r ;;
 	2)	k=mtu; st_both ip link set dev @ mtu ${mtus[RANDOM % ${#mtus[@]}]} ;;
-	3)	k=link; nic=$((RANDOM % 2))
+	3)	k='link'; nic=$((RANDOM % 2))
 		echo "nic$nic link down/up" >> $ST/ops
 		sim_set $nic link 0
 		sleep 0.$((RANDOM % 3 + 1))
@@ -198,6 +208,7 @@ st_both ethtool -L @ combined "$ch0" >/dev/null
 st_both ip link set dev @ mtu 1500
 st_both ethtool -X @ default
 check "phase 1: traffic both ways afterwards" st_traffic
+st_mem_info "after phase 1"
 hv_unpair
 
 # ---------------------------------------------------------------- phase 2
@@ -228,6 +239,7 @@ done
 expect_eq "phase 2: $RELOADS unloads and reloads under traffic" 0 "$fails"
 hv_pair >/dev/null 2>&1
 check "phase 2: traffic both ways afterwards" st_traffic
+st_mem_info "after phase 2"
 hv_unpair
 
 # ---------------------------------------------------------------- phase 3
@@ -256,8 +268,10 @@ for i in $(seq "$HOTPLUG"); do
 done
 expect_eq "phase 3: $HOTPLUG hot adds and removes under traffic" 0 "$fails"
 check "phase 3: traffic both ways afterwards" st_traffic
+st_mem_info "after phase 3"
 hv_unpair
 
+st_mem_info "at the end, namespaces gone"
 mem1=$(st_mem)
 info "after: free, kmalloc (KiB): $mem1"
 set -- $mem0 $mem1

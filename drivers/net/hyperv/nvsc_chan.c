@@ -814,7 +814,10 @@ int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
 	t->slot = ch->slot_free[--ch->nslot_free];
 	s = &ch->slots[t->slot];
 	s->busy = true;
+	s->lost = false;
 	s->gen++;
+	/* Not posted yet: new, for nvsc_chan_tx_lost() */
+	WRITE_ONCE(s->posted, jiffies);
 	s->section = sec;
 	s->cookie = NULL;
 	s->queue = q;
@@ -922,7 +925,8 @@ int nvsc_chan_tx_post(struct nvsc_chan *ch, u32 q, struct nvsc_txd *t,
 	s->cookie = cookie;
 	s->pkts = pkts;
 	s->bytes = bytes;
-	s->posted = jiffies;
+	/* Read under tx_lock by nvsc_chan_tx_lost(), which we do not take */
+	WRITE_ONCE(s->posted, jiffies);
 	tid = NVSC_TID_TX | (u64)s->gen << 32 | t->slot;
 
 	m.type = cpu_to_le32(NVSP_T_RNDIS_PKT);
@@ -1021,9 +1025,10 @@ u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, u32 q, unsigned long age)
 	for (i = 0; ch->slots && i < NVSC_TX_SLOTS; i++) {
 		struct nvsc_tx_slot *s = &ch->slots[i];
 
-		if (!s->busy || !s->pkts || s->queue != q ||
-		    time_before(jiffies, s->posted + age))
+		if (!s->busy || s->lost || !s->pkts || s->queue != q ||
+		    time_before(jiffies, READ_ONCE(s->posted) + age))
 			continue;
+		s->lost = true;
 		pkts += s->pkts;
 		bytes += s->bytes;
 		s->pkts = 0;
@@ -1038,6 +1043,44 @@ u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, u32 q, unsigned long age)
 				     "%u sends not completed by the host\n", n);
 		ch->ops->tx_done(ch->ctx, q, q, NULL, pkts, bytes);
 	}
+	return n;
+}
+
+/**
+ * nvsc_chan_tx_lost() - sends the host has held for longer than @age
+ * @ch: the channel
+ * @age: how long a send may wait for its completion, in jiffies
+ *
+ * A send the host never completes keeps its slot, and its section, until
+ * the channel closes, since the host may still read them: a host that
+ * loses many can leave no section for a control message.
+ *
+ * Each such send counts once in send_timeout, here or in
+ * nvsc_chan_tx_reap().
+ *
+ * Context: process or BH.
+ * Return: the number of sends, data and control, posted longer than @age
+ * ago and not completed.
+ */
+u32 nvsc_chan_tx_lost(struct nvsc_chan *ch, unsigned long age)
+{
+	u32 i, n = 0, fresh = 0;
+
+	spin_lock_bh(&ch->tx_lock);
+	for (i = 0; ch->slots && i < NVSC_TX_SLOTS; i++) {
+		struct nvsc_tx_slot *s = &ch->slots[i];
+
+		if (!s->busy ||
+		    !time_after(jiffies, READ_ONCE(s->posted) + age))
+			continue;
+		n++;
+		if (!s->lost) {
+			s->lost = true;
+			fresh++;
+		}
+	}
+	spin_unlock_bh(&ch->tx_lock);
+	atomic64_add(fresh, &ch->err->send_timeout);
 	return n;
 }
 

@@ -127,13 +127,17 @@ struct nvsc_txd {
 
 struct nvsc_tx_slot {
 	void *cookie;
-	unsigned long posted;	/* jiffies */
+	/* jiffies of the reservation, then of the post (WRITE_ONCE: read
+	 * under tx_lock by the reaper and nvsc_chan_tx_lost())
+	 */
+	unsigned long posted;
 	u32 section;
 	u32 pkts;
 	u32 bytes;
 	u16 gen;
 	u8 queue;		/* the queue the send was posted on */
 	bool busy;
+	bool lost;		/* counted in send_timeout; under tx_lock */
 };
 
 /* What the host told us about itself during bring-up */
@@ -297,6 +301,7 @@ int nvsc_chan_tx_post(struct nvsc_chan *ch, u32 q, struct nvsc_txd *t,
 		      u32 type, u32 used, const struct nvsc_range *r, u32 nr,
 		      void *cookie, u32 pkts, u32 bytes);
 u32 nvsc_chan_tx_reap(struct nvsc_chan *ch, u32 q, unsigned long age);
+u32 nvsc_chan_tx_lost(struct nvsc_chan *ch, unsigned long age);
 u32 nvsc_chan_tx_free_slots(struct nvsc_chan *ch);
 u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch, u32 q);
 u32 nvsc_chan_in_flight(struct nvsc_chan *ch, u32 q);

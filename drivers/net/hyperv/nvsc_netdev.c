@@ -468,12 +468,21 @@ static int nvsc_reattach(struct nvsc_priv *priv, u32 mtu);
 static int nvsc_open(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
+	u32 lost = 0;
 	int ret;
 
-	if (!priv->chan) {
+	if (priv->chan)
+		lost = nvsc_chan_tx_lost(priv->chan, NVSC_TX_LOST_AGE);
+	if (lost)
+		netdev_warn(ndev, "the host holds %u sends it never completed: new channel\n",
+			    lost);
+	if (!priv->chan || lost) {
 		/* A reconfiguration and its undo both failed (the host
-		 * refused them): ask the host again now.  netif_running()
-		 * is already true here, so this also sets the filter.
+		 * refused them), or the host keeps slots and sections of
+		 * sends it lost, which only a new channel gets back; nothing
+		 * is sent while the device is down, so start over now.
+		 * netif_running() is already true here, so this also sets
+		 * the filter.
 		 */
 		ret = nvsc_reattach(priv, ndev->mtu);
 		if (ret)

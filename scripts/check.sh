@@ -176,7 +176,7 @@ if [ -z "$KERNEL" ] && [ "${HV_CHECK_DEBUG:-1}" != 0 ] && [ -f "$DRV_KO" ]; then
 	# without KASAN
 	dtests="probe traffic hotplug hammer fault_corrupt fault_burst"
 	dtests+=" fault_early_xfer fault_delay fault_drop fault_refuse_oid"
-	dtests+=" fault_ring_full fuzz subchan_late"
+	dtests+=" fault_ring_full fault_lost fuzz subchan_late"
 	if [ -n "$kpid" ]; then
 		t0=$SECONDS
 		wait "$kpid"

@@ -55,7 +55,15 @@ static void nvsc_chan_isr(void *context)
  */
 void nvsc_chan_irq_mask(struct nvsc_chan *ch, u32 q)
 {
-	hv_begin_read(&ch->q[q].vmch->inbound);
+	struct hv_ring_buffer *rb = ch->q[q].vmch->inbound.ring_buffer;
+
+	/* What hv_begin_read() does, with a marked store: the host reads
+	 * the mask while it writes the ring, from another CPU (KCSAN saw
+	 * the plain store race with the simulator's read)
+	 */
+	WRITE_ONCE(rb->interrupt_mask, 1);
+	/* The mask is set before we read the ring */
+	virt_mb();
 }
 
 /**
@@ -67,7 +75,15 @@ void nvsc_chan_irq_mask(struct nvsc_chan *ch, u32 q)
  */
 bool nvsc_chan_irq_unmask(struct nvsc_chan *ch, u32 q)
 {
-	return hv_end_read(&ch->q[q].vmch->inbound) != 0;
+	struct hv_ring_buffer *rb = ch->q[q].vmch->inbound.ring_buffer;
+
+	/* As hv_end_read(), with marked accesses */
+	WRITE_ONCE(rb->interrupt_mask, 0);
+	/* The unmask before the look at the host's write index: either the
+	 * host sees the mask clear and signals, or we see what it wrote
+	 */
+	virt_mb();
+	return READ_ONCE(rb->write_index) != READ_ONCE(rb->read_index);
 }
 
 static int nvsc_send_oneway(struct nvsc_chan *ch, const struct nvsp_msg *m)
@@ -811,7 +827,12 @@ int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
 		__set_bit(sec, ch->ssec_map);
 		ch->ssec_free--;
 	}
-	t->slot = ch->slot_free[--ch->nslot_free];
+	/* nslot_free and in_flight change under tx_lock; the hints
+	 * nvsc_chan_tx_free_slots() and nvsc_chan_in_flight() read them
+	 * without it, so every store is marked
+	 */
+	WRITE_ONCE(ch->nslot_free, ch->nslot_free - 1);
+	t->slot = ch->slot_free[ch->nslot_free];
 	s = &ch->slots[t->slot];
 	s->busy = true;
 	s->lost = false;
@@ -821,7 +842,7 @@ int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
 	s->section = sec;
 	s->cookie = NULL;
 	s->queue = q;
-	ch->q[q].in_flight++;
+	WRITE_ONCE(ch->q[q].in_flight, ch->q[q].in_flight + 1);
 	t->section = sec;
 unlock:
 	spin_unlock_bh(&ch->tx_lock);
@@ -849,8 +870,10 @@ static void __nvsc_slot_put(struct nvsc_chan *ch, u32 slot)
 	}
 	s->busy = false;
 	s->cookie = NULL;
-	ch->q[s->queue].in_flight--;
-	ch->slot_free[ch->nslot_free++] = slot;
+	/* Marked stores: see nvsc_chan_tx_get() */
+	WRITE_ONCE(ch->q[s->queue].in_flight, ch->q[s->queue].in_flight - 1);
+	ch->slot_free[ch->nslot_free] = slot;
+	WRITE_ONCE(ch->nslot_free, ch->nslot_free + 1);
 }
 
 /**
@@ -1116,7 +1139,18 @@ u32 nvsc_chan_in_flight(struct nvsc_chan *ch, u32 q)
  */
 u32 nvsc_chan_ring_free_pct(struct nvsc_chan *ch, u32 q)
 {
-	return hv_get_avail_to_write_percent(&ch->q[q].vmch->outbound);
+	const struct hv_ring_buffer_info *rbi = &ch->q[q].vmch->outbound;
+	u32 size = rbi->ring_datasize, r, w, room;
+
+	/* A hint read without the ring's lock, while another CPU's send
+	 * moves the write index and the host the read index: marked loads
+	 * (hv_get_avail_to_write_percent() reads the write index plainly).
+	 * The host's index may be anything: the room is at most the ring.
+	 */
+	r = READ_ONCE(rbi->ring_buffer->read_index);
+	w = READ_ONCE(rbi->ring_buffer->write_index);
+	room = w >= r ? size - min(w - r, size) : min(r - w, size);
+	return size ? (u32)div_u64((u64)room * 100, size) : 0;
 }
 
 /* Receive completions, in order; NAPI context only */

@@ -9,6 +9,7 @@
 #include <linux/hyperv.h>
 #include <linux/if_ether.h>
 #include <linux/list.h>
+#include <linux/skbuff.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -100,6 +101,20 @@ struct vsim_nic_stats {
 	atomic64_t offers_repeated;
 	atomic64_t offers_late;
 	atomic64_t closed_reads;
+	/* SR-IOV: frames on the VF path, and the host's VF messages */
+	atomic64_t vf_tx_packets;	/* sent by the guest through its VF */
+	atomic64_t vf_tx_bytes;
+	atomic64_t vf_tx_dropped;
+	atomic64_t vf_rx_packets;	/* handed to the guest's VF */
+	atomic64_t vf_rx_bytes;
+	atomic64_t vf_rx_dropped;
+	atomic64_t vf_assocs;
+	atomic64_t vf_switches;
+	atomic64_t vf_switch_delayed;
+	atomic64_t vf_switch_dropped;
+	atomic64_t vf_left_early;	/* left the VF before a revoke removed it */
+	atomic64_t vf_removed;
+	atomic64_t vf_added;
 };
 
 struct vsim_chan_stats {
@@ -209,7 +224,7 @@ struct vsim_nic {
 	u32 filter;
 	u8 cur_mac[ETH_ALEN];
 	struct ndis_offload_set offl;
-	u32 data_path;
+	u32 data_path;		/* NVSP_DATA_PATH_*, as the guest switched it */
 	bool vf_offered;	/* a VF association was announced */
 	u32 subchans;		/* allocated subchannels */
 
@@ -295,6 +310,29 @@ struct vsim_nic {
 	u32 fault_sc_late_ms;	/* how late */
 	atomic_t cross_seq;
 
+	/*
+	 * SR-IOV (vsim_vf.c).  @vf_serial is set at creation; @vf_rep and
+	 * @vf_dead are written under RTNL, @vf_rep read under RCU by the
+	 * switch.  @vf_mutex serialises the revoke, offer and remove knobs
+	 * and guards @vf_domain and @vf_busnr.
+	 */
+	bool vf_wanted;		/* the vf option */
+	u32 vf_serial;		/* the VF's slot name; 0: the NIC has no VF */
+	struct net_device __rcu *vf_rep;
+	bool vf_dead;
+	bool vf_mcast;		/* broadcast and multicast go to the VF */
+	u32 vf_assoc_delay_ms;	/* fault: the association comes late */
+	u32 vf_switch_delay_ms;	/* fault: switch completions come late */
+	atomic_t vf_switch_drop;	/* fault: switch completions lost */
+	u64 vf_switch_tid;	/* the late completion's transaction */
+	struct mutex vf_mutex;
+	int vf_domain;
+	int vf_busnr;		/* the bus of the VF's slot, -1 until seen */
+	struct sk_buff_head vf_rxq;
+	struct work_struct vf_rx_work;
+	struct delayed_work vf_assoc_work;
+	struct delayed_work vf_switch_work;
+
 	struct dentry *dir;
 	struct dentry *chans_dir;
 };
@@ -353,6 +391,24 @@ int vsim_rndis_indicate(struct vsim_nic *nic, u32 status, const void *buf,
 struct vsim_meta;
 void vsim_rndis_data(struct vsim_chan *vc, const u8 *buf, u32 len);
 void vsim_rx_burst(struct vsim_nic *nic, u32 count);
+
+/* vsim_switch.c, the frames of the VF path */
+void vsim_switch_vf_in(struct vsim_nic *src, const u8 *frame, u32 len,
+		       bool vlan, u16 tci);
+
+/* vsim_vf.c */
+enum { VSIM_VF_REVOKE, VSIM_VF_OFFER, VSIM_VF_REMOVE };
+bool vsim_vf_takes(const struct vsim_nic *n, const u8 *dst);
+void vsim_vf_xmit(struct vsim_nic *n, const u8 *frame, u32 len, bool vlan,
+		  u16 tci);
+void vsim_vf_ndis_config(struct vsim_nic *nic, u64 caps);
+void vsim_vf_switch(struct vsim_chan *vc, u32 path, bool reply, u64 tid);
+int vsim_vf_command(struct vsim_nic *nic, int cmd);
+void vsim_vf_nic_init(struct vsim_nic *nic);
+void vsim_vf_nic_add(struct vsim_nic *nic);
+void vsim_vf_nic_del(struct vsim_nic *nic);
+int vsim_vf_init(void);
+void vsim_vf_exit(void);
 
 /* vsim_debugfs.c */
 int vsim_debugfs_init(void);

@@ -4,6 +4,7 @@
  * file: Documentation/networking/hv-vmbus-sim.rst.
  */
 #include <linux/debugfs.h>
+#include <linux/netdevice.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -53,6 +54,11 @@ static const struct {
 	STAT(burst_frames),
 	STAT(failed_steps), STAT(completions_crossed), STAT(offers_skipped),
 	STAT(offers_repeated), STAT(offers_late), STAT(closed_reads),
+	STAT(vf_tx_packets), STAT(vf_tx_bytes), STAT(vf_tx_dropped),
+	STAT(vf_rx_packets), STAT(vf_rx_bytes), STAT(vf_rx_dropped),
+	STAT(vf_assocs), STAT(vf_switches), STAT(vf_switch_delayed),
+	STAT(vf_switch_dropped), STAT(vf_left_early), STAT(vf_removed),
+	STAT(vf_added),
 };
 
 #undef STAT
@@ -147,7 +153,17 @@ static int vsim_state_show(struct seq_file *s, void *unused)
 	} else if (!strcmp(name, "open_channels")) {
 		seq_printf(s, "%d\n", atomic_read(&nic->open_chans));
 	} else if (!strcmp(name, "data_path")) {
-		seq_printf(s, "%s\n", nic->data_path ? "vf" : "synthetic");
+		seq_printf(s, "%s\n", READ_ONCE(nic->data_path) ==
+			   NVSP_DATA_PATH_VF ? "vf" : "synthetic");
+	} else if (!strcmp(name, "vf_serial")) {
+		seq_printf(s, "%u\n", nic->vf_serial);
+	} else if (!strcmp(name, "vf_representor")) {
+		struct net_device *rep;
+
+		rcu_read_lock();
+		rep = rcu_dereference(nic->vf_rep);
+		seq_printf(s, "%s\n", rep ? rep->name : "none");
+		rcu_read_unlock();
 	} else if (!strcmp(name, "violations")) {
 		seq_printf(s, "%lld\n", atomic64_read(&nic->violations));
 	} else if (!strcmp(name, "last_violation")) {
@@ -181,7 +197,8 @@ DEFINE_SHOW_ATTRIBUTE(vsim_state);
 static const char * const vsim_state_files[] = {
 	"device", "mac", "config", "nvsp_version", "ndis_mtu",
 	"recv_sections", "send_sections", "filter", "offload_params",
-	"open_channels", "data_path", "violations", "last_violation",
+	"open_channels", "data_path", "vf_serial", "vf_representor",
+	"violations", "last_violation",
 	"rss_enabled", "rss_hash", "rss_key", "rss_table",
 };
 
@@ -259,7 +276,7 @@ static int vsim_vf_set(void *data, u64 val)
 		return -EOPNOTSUPP;
 	msg.type = cpu_to_le32(NVSP_VF_ASSOC);
 	msg.vf.allocated = cpu_to_le32(val);
-	msg.vf.serial = cpu_to_le32(nic->id + 1);
+	msg.vf.serial = cpu_to_le32(nic->vf_serial ?: nic->id + 1);
 	rcu_read_lock();
 	vc = rcu_dereference(nic->chans[0]);
 	if (vc)
@@ -270,6 +287,41 @@ static int vsim_vf_set(void *data, u64 val)
 	return err;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(vsim_vf_fops, vsim_vf_get, vsim_vf_set, "%llu\n");
+
+/* vf_revoke, vf_offer, vf_remove: write 1; done when the write returns */
+static ssize_t vsim_vf_cmd_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos, int cmd)
+{
+	struct vsim_nic *nic = file->private_data;
+	char buf[8];
+	ssize_t ret;
+	int err;
+
+	ret = vsim_get_user(ubuf, count, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (strcmp(strim(buf), "1"))
+		return -EINVAL;
+	err = vsim_vf_command(nic, cmd);
+	return err ? err : count;
+}
+
+#define VSIM_VF_CMD(name, cmd)						\
+static ssize_t vsim_##name##_write(struct file *file,			\
+				   const char __user *ubuf,		\
+				   size_t count, loff_t *ppos)		\
+{									\
+	return vsim_vf_cmd_write(file, ubuf, count, ppos, cmd);		\
+}									\
+static const struct file_operations vsim_##name##_fops = {		\
+	.open = simple_open,						\
+	.write = vsim_##name##_write,					\
+	.llseek = no_llseek,						\
+}
+
+VSIM_VF_CMD(vf_revoke, VSIM_VF_REVOKE);
+VSIM_VF_CMD(vf_offer, VSIM_VF_OFFER);
+VSIM_VF_CMD(vf_remove, VSIM_VF_REMOVE);
 
 static ssize_t vsim_netchange_write(struct file *file, const char __user *ubuf,
 				    size_t count, loff_t *ppos)
@@ -628,6 +680,13 @@ void vsim_debugfs_nic_add(struct vsim_nic *nic)
 	debugfs_create_file_unsafe("link_speed", 0600, nic->dir, nic,
 				   &vsim_speed_fops);
 	debugfs_create_file_unsafe("vf", 0600, nic->dir, nic, &vsim_vf_fops);
+	debugfs_create_file("vf_revoke", 0200, nic->dir, nic,
+			    &vsim_vf_revoke_fops);
+	debugfs_create_file("vf_offer", 0200, nic->dir, nic,
+			    &vsim_vf_offer_fops);
+	debugfs_create_file("vf_remove", 0200, nic->dir, nic,
+			    &vsim_vf_remove_fops);
+	debugfs_create_bool("vf_mcast", 0600, nic->dir, &nic->vf_mcast);
 	debugfs_create_file("network_change", 0200, nic->dir, nic,
 			    &vsim_netchange_fops);
 	debugfs_create_file("rescind", 0200, nic->dir, nic,
@@ -673,6 +732,12 @@ void vsim_debugfs_nic_add(struct vsim_nic *nic)
 				&nic->fault_step_skip);
 	debugfs_create_atomic_t("fail_count", 0600, faults,
 				&nic->fault_step_count);
+	debugfs_create_u32("vf_assoc_delay_ms", 0600, faults,
+			   &nic->vf_assoc_delay_ms);
+	debugfs_create_u32("vf_switch_delay_ms", 0600, faults,
+			   &nic->vf_switch_delay_ms);
+	debugfs_create_atomic_t("vf_switch_drop", 0600, faults,
+				&nic->vf_switch_drop);
 	vsim_debugfs_fuzz_add(nic);
 }
 

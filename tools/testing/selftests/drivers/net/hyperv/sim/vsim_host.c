@@ -25,7 +25,8 @@ void vsim_nic_reset(struct vsim_nic *nic)
 	nic->ndis_mtu = 0;
 	nic->rndis_up = false;
 	nic->filter = 0;
-	nic->data_path = 0;
+	WRITE_ONCE(nic->data_path, NVSP_DATA_PATH_SYNTHETIC);
+	WRITE_ONCE(nic->vf_offered, false);
 	nic->init_refused = false;
 	memset(&nic->offl, 0, sizeof(nic->offl));
 }
@@ -690,6 +691,7 @@ static void vsim_nvsp(struct vsim_chan *vc, const struct vsim_desc *d,
 		if (nic->ndis_mtu < ETH_ZLEN || nic->ndis_mtu > 65535 + 14)
 			vsim_violation(nic, "NDIS config MTU %u",
 				       nic->ndis_mtu);
+		vsim_vf_ndis_config(nic, le64_to_cpu(m.ndis_config.caps));
 		break;
 	case NVSP_NDIS_VER:
 		if (!nic->nvsp_ver)
@@ -749,9 +751,7 @@ static void vsim_nvsp(struct vsim_chan *vc, const struct vsim_desc *d,
 		queue_work(vsim_wq, &nic->offer_work);
 		return;
 	case NVSP_SWITCH_PATH:
-		nic->data_path = le32_to_cpu(m.path.path);
-		if (want_reply)
-			vsim_send_comp(vc, tid, NULL, 0);
+		vsim_vf_switch(vc, le32_to_cpu(m.path.path), want_reply, tid);
 		return;
 	default:
 		vsim_violation(nic, "unknown NVSP message type %u", type);

@@ -23,6 +23,10 @@ static unsigned int queues = 8;
 module_param(queues, uint, 0444);
 MODULE_PARM_DESC(queues, "Default receive queues per NIC (1-64, default 8)");
 
+static unsigned int vfs;
+module_param(vfs, uint, 0444);
+MODULE_PARM_DESC(vfs, "How many of the NICs offered at load have a VF (default 0)");
+
 static unsigned int nvsp = NVSP_V61;
 module_param(nvsp, uint, 0444);
 MODULE_PARM_DESC(nvsp, "Default highest NVSP version (default 0x60001)");
@@ -789,6 +793,10 @@ static int vsim_parse_opts(struct vsim_nic *nic, const char *opts)
 			atomic_set(&nic->fault_step_skip, v);
 		else if (!strcmp(word, "fail_count") && v <= INT_MAX)
 			atomic_set(&nic->fault_step_count, v);
+		else if (!strcmp(word, "vf") && v <= 1)
+			nic->vf_wanted = v;
+		else if (!strcmp(word, "vf_serial") && v >= 1 && v <= 8191)
+			nic->vf_serial = v, nic->vf_wanted = true;
 		else
 			err = -EINVAL;
 	}
@@ -832,6 +840,7 @@ struct vsim_nic *vsim_nic_add(const char *opts)
 		return ERR_PTR(err);
 	}
 	ether_addr_copy(nic->cur_mac, nic->perm_mac);
+	vsim_vf_nic_init(nic);
 	spin_lock_init(&nic->rbuf_lock);
 	spin_lock_init(&nic->viol_lock);
 	INIT_WORK(&nic->offer_work, vsim_offer_work);
@@ -856,6 +865,11 @@ struct vsim_nic *vsim_nic_add(const char *opts)
 		nic->hdev.dev_instance.b[15] = nic->id & 0xff;
 		nic->hdev.dev_instance.b[0] = nic->id & 0xff;
 	}
+	/* A VF's slot is named after its NIC unless told otherwise */
+	if (nic->vf_wanted && !nic->vf_serial)
+		nic->vf_serial = nic->id + 1;
+	if (!nic->vf_wanted)
+		nic->vf_serial = 0;
 	vsim_next_id++;
 
 	nic->primary = vsim_channel_new(nic, 0);
@@ -881,6 +895,7 @@ struct vsim_nic *vsim_nic_add(const char *opts)
 	list_add_tail_rcu(&nic->node, &vsim_nics);
 	vsim_debugfs_nic_add(nic);
 	mutex_unlock(&vsim_lock);
+	vsim_vf_nic_add(nic);
 
 	/* Probing waits for host replies: the host runs on vsim_wq */
 	err = device_register(dev);
@@ -916,6 +931,7 @@ void vsim_nic_rescind(struct vsim_nic *nic)
 	 * revoked device's channels
 	 */
 	flush_delayed_work(&nic->late_work);
+	vsim_vf_nic_del(nic);
 
 	mutex_lock(&vsim_lock);
 	list_del_rcu(&nic->node);
@@ -952,8 +968,11 @@ static int __init vsim_init(void)
 		goto unregister_root;
 	vsim_bus_up = true;
 
+	err = vsim_vf_init();
+	if (err)
+		goto exit_debugfs;
 	for (i = 0; i < min_t(unsigned int, nics, VSIM_MAX_NICS); i++) {
-		struct vsim_nic *nic = vsim_nic_add(NULL);
+		struct vsim_nic *nic = vsim_nic_add(i < vfs ? "vf=1" : NULL);
 
 		if (IS_ERR(nic))
 			pr_warn("hv_vmbus_sim: NIC %u not offered: %ld\n", i,
@@ -961,6 +980,9 @@ static int __init vsim_init(void)
 	}
 	return 0;
 
+exit_debugfs:
+	vsim_bus_up = false;
+	vsim_debugfs_exit();
 unregister_root:
 	root_device_unregister(vsim_root);
 unregister_bus:
@@ -983,6 +1005,7 @@ static void __exit vsim_exit(void)
 			break;
 		vsim_nic_rescind(nic);
 	}
+	vsim_vf_exit();
 	vsim_bus_up = false;
 	vsim_debugfs_exit();
 	root_device_unregister(vsim_root);

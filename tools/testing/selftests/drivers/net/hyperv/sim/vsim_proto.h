@@ -312,6 +312,13 @@ struct ndis_obj_hdr {
 } __packed;
 
 /* NDIS_OFFLOAD as returned for OID_OFFLOAD_CAPS (revision 3) */
+/* NVSP_NDIS_CONFIG capabilities */
+#define NDIS_CAP_SRIOV		BIT_ULL(2)
+
+/* NVSP_SWITCH_PATH: where the guest wants its frames */
+#define NVSP_DATA_PATH_SYNTHETIC	0
+#define NVSP_DATA_PATH_VF		1
+
 struct ndis_offload_caps {
 	struct ndis_obj_hdr hdr;
 	__le32 v4_tx_encap;

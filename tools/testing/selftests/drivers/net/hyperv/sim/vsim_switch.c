@@ -233,21 +233,24 @@ void vsim_rx_burst(struct vsim_nic *nic, u32 count)
 	rcu_read_unlock();
 }
 
-/* Hand a finished frame from @vc's guest to every NIC that wants it */
-static void vsim_forward(struct vsim_chan *vc, const u8 *frame, u32 len,
+/*
+ * Hand a finished frame from @src to every NIC that wants it: to a NIC's
+ * VF when its data path is there, else down its synthetic channel if its
+ * packet filter accepts the frame.  Called under rcu_read_lock().
+ */
+static void vsim_deliver(struct vsim_nic *src, const u8 *frame, u32 len,
 			 const struct vsim_meta *meta)
 {
-	struct vsim_nic *src = vc->nic, *n;
+	struct vsim_nic *n;
 
-	atomic64_inc(&src->stats.tx_packets);
-	atomic64_add(len, &src->stats.tx_bytes);
-	atomic64_inc(&vc->stats.tx_packets);
-	atomic64_add(len, &vc->stats.tx_bytes);
-
-	rcu_read_lock();
 	list_for_each_entry_rcu(n, &vsim_nics, node) {
-		if (n == src || n->gone || !READ_ONCE(n->link_up) ||
-		    !READ_ONCE(n->rndis_up))
+		if (n == src || n->gone)
+			continue;
+		if (vsim_vf_takes(n, frame)) {
+			vsim_vf_xmit(n, frame, len, meta->vlan, meta->tci);
+			continue;
+		}
+		if (!READ_ONCE(n->link_up) || !READ_ONCE(n->rndis_up))
 			continue;
 		if (!vsim_filter_accepts(n, frame)) {
 			if (ether_addr_equal(frame, n->cur_mac) ||
@@ -257,6 +260,43 @@ static void vsim_forward(struct vsim_chan *vc, const u8 *frame, u32 len,
 		}
 		vsim_nic_rx(n, frame, len, meta);
 	}
+}
+
+/* A finished frame from @vc's guest, into the switch */
+static void vsim_forward(struct vsim_chan *vc, const u8 *frame, u32 len,
+			 const struct vsim_meta *meta)
+{
+	struct vsim_nic *src = vc->nic;
+
+	atomic64_inc(&src->stats.tx_packets);
+	atomic64_add(len, &src->stats.tx_bytes);
+	atomic64_inc(&vc->stats.tx_packets);
+	atomic64_add(len, &vc->stats.tx_bytes);
+	rcu_read_lock();
+	vsim_deliver(src, frame, len, meta);
+	rcu_read_unlock();
+}
+
+/**
+ * vsim_switch_vf_in() - a frame the guest sent through @src's VF
+ * @src: the NIC whose VF sent it
+ * @frame: the frame, its VLAN tag taken out
+ * @len: its length
+ * @vlan: whether it had a tag
+ * @tci: the tag
+ *
+ * The checksums are the VF's own, so they are checked where a receiver
+ * asks.  Called with bottom halves off.
+ */
+void vsim_switch_vf_in(struct vsim_nic *src, const u8 *frame, u32 len,
+		       bool vlan, u16 tci)
+{
+	struct vsim_meta meta = { .vlan = vlan, .tci = tci };
+
+	atomic64_inc(&src->stats.vf_tx_packets);
+	atomic64_add(len, &src->stats.vf_tx_bytes);
+	rcu_read_lock();
+	vsim_deliver(src, frame, len, &meta);
 	rcu_read_unlock();
 }
 

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# SR-IOV: each of the two NICs has a VF (an e1000e with its MAC, in the PCIe
+# slot named after the serial the host announces).  Once the VF's driver is
+# loaded the VF must be paired with its NIC (in the NIC's namespace, as its
+# lower device), the data path must go to it, and unicast must cross the
+# VFs, not the synthetic channels: the simulator counts each path.  Then a
+# VF taken down and up, and a revoke and an offer as Azure makes them.
+#
+# vm-run-vf: 2
+
+source "$(dirname "$0")/hv_lib.sh"
+
+if [ "${HV_VFS:-0}" -lt 2 ]; then
+	skip "no VFs in this guest (scripts/vm-run --vf 2)"
+	hv_finish
+fi
+if ! modinfo e1000e > /dev/null 2>&1; then
+	skip "this kernel has no e1000e for the VFs"
+	hv_finish
+fi
+if [ "$HV_DRIVER" = ours ]; then
+	skip "our driver has no VF support yet (issue #11)"
+	hv_finish
+fi
+
+hv_init
+hv_pair_checked
+
+# vf_of NIC: "NAMESPACE DEV" of the PCI netdev with NIC's MAC, where it is
+vf_of() {
+	local mac ns d
+	mac=$(sim_get "$1" mac)
+	for ns in "" $NS_A $NS_B; do
+		for d in $(ip ${ns:+-n $ns} -o link show | awk -F': ' '{ print $2 }' |
+			   cut -d@ -f1); do
+			[ "$(ip ${ns:+-n $ns} -o link show "$d" |
+			     grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" = "$mac" ] ||
+				continue
+			# the synthetic NIC has the same MAC: a VF sits on PCI
+			if ${ns:+ip netns exec $ns} readlink "/sys/class/net/$d/device" |
+			   grep -q '[0-9a-f]\{4\}:[0-9a-f]\{2\}:[0-9a-f]\{2\}\.[0-7]$'; then
+				echo "${ns:-init} $d"
+				return 0
+			fi
+		done
+	done
+	return 1
+}
+vf_there() { vf_of "$1" > /dev/null; }
+path_is() { [ "$(sim_get "$1" data_path)" = "$2" ]; }
+
+modprobe e1000e || { fail "load e1000e, the VFs' driver"; hv_finish; }
+wait_for 20 vf_there 0 && wait_for 20 vf_there 1
+read -r ns_va VA <<< "$(vf_of 0)"
+read -r ns_vb VB <<< "$(vf_of 1)"
+check "each NIC's VF is there: a PCI netdev with the NIC's MAC (nic0: $ns_va/${VA:-none}, nic1: $ns_vb/${VB:-none})" \
+	test -n "${VA:-}" -a -n "${VB:-}"
+[ -n "${VA:-}" ] && [ -n "${VB:-}" ] || hv_finish
+
+# Pairing: in the NIC's namespace, as its lower device, in the slot the
+# host named
+wait_for 10 eval '[ "$(vf_of 0 | cut -d" " -f1)" = $NS_A ]'
+read -r ns_va VA <<< "$(vf_of 0)"
+check "nic0's VF $VA is moved into nic0's namespace (it is in $ns_va)" \
+	test "$ns_va" = $NS_A
+check "$A has $VA as its lower device (lower_$VA)" \
+	ina test -e "/sys/class/net/$A/lower_$VA"
+check "$VA's master is $A" \
+	eval 'ina ip -o link show "$VA" | grep -q "master $A "'
+serial=$(sim_get 0 vf_serial)
+addr=$(ina readlink "/sys/class/net/$VA/device")
+addr=${addr##*/}
+check "$VA sits in PCI slot $serial, the host's serial (its address: $addr, the slot's: $(cat /sys/bus/pci/slots/"$serial"/address 2>/dev/null))" \
+	test "$(cat "/sys/bus/pci/slots/$serial/address" 2>/dev/null)" = "${addr%.*}"
+
+wait_for 20 eval 'path_is 0 vf && path_is 1 vf'
+check "the host sees both data paths on the VF (nic0: $(sim_get 0 data_path), nic1: $(sim_get 1 data_path))" \
+	eval 'path_is 0 vf && path_is 1 vf'
+check "the host sends no frame down a representor it has not taken (nic0's: $(sim_get 0 vf_representor))" \
+	test "$(sim_get 0 vf_representor)" != none
+
+# vf_pings WHAT: 20 pings a -> b, and which path the host saw them on
+vf_pings() {
+	sim_snap 0 1
+	wait_for 10 ina ping -c 1 -W 1 $IP_B > /dev/null
+	sim_snap 0 1
+	ina ping -q -c 20 -i 0.05 -W 2 $IP_B 2>&1 | grep -q ' 0% packet loss'
+}
+
+check "20 pings from a to b come back" vf_pings
+vtx=$(sim_delta 0 vf_tx_packets) vrx=$(sim_delta 1 vf_rx_packets)
+stx=$(sim_delta 0 tx_packets)
+check "they crossed the VFs: nic0's VF sent $vtx frames, nic1's got $vrx (20 or more each)" \
+	test "$vtx" -ge 20 -a "$vrx" -ge 20
+check "and not the synthetic path: nic0 sent $stx frames there (fewer than 5)" \
+	test "$stx" -lt 5
+check "1 MiB over TCP a -> b arrives intact" \
+	transfer_port_ok $NS_A $NS_B $IP_B 1048576 7101
+check "1 MiB over TCP b -> a arrives intact" \
+	transfer_port_ok $NS_B $NS_A $IP_A 1048576 7102
+info "nic0: $(grep '^vf_' "$SIM/nic0/stats" | tr '\n' ' ')"
+
+# The VF down: the data path comes back, traffic goes on
+ina ip link set "$VA" down
+wait_for 10 path_is 0 synthetic
+check "$VA down: nic0's data path is synthetic again" path_is 0 synthetic
+sim_snap 0 1
+check "pings a -> b still come back" ping_ok $NS_A $IP_B
+check "now over nic0's synthetic channel (sent $(sim_delta 0 tx_packets) frames there)" \
+	test "$(sim_delta 0 tx_packets)" -ge 3
+ina ip link set "$VA" up
+wait_for 20 path_is 0 vf
+check "$VA up: nic0's data path is the VF again" path_is 0 vf
+check "pings a -> b come back" ping_ok $NS_A $IP_B
+
+# Azure takes the VF away: association 0, then the PCI function goes
+sim_set 0 vf_revoke 1 2>/dev/null
+check "the host revoked nic0's VF (association 0, then hot removal)" \
+	test "$(sim_stat 0 vf_removed)" = 1
+wait_for 10 eval '! vf_there 0'
+check "$VA is gone" eval '! vf_there 0'
+check "nic0's data path is synthetic" path_is 0 synthetic
+check "pings a -> b come back without it" ping_ok $NS_A $IP_B
+
+# and gives it back: association 1, then a rescan
+sim_set 0 vf_offer 1 2>/dev/null
+wait_for 20 eval '[ "$(vf_of 0 | cut -d" " -f1)" = $NS_A ]'
+read -r ns_va VA <<< "$(vf_of 0)"
+check "nic0's VF is back after the offer, in nic0's namespace ($ns_va/${VA:-none})" \
+	test "$ns_va" = $NS_A
+wait_for 20 path_is 0 vf
+check "nic0's data path is the VF again" path_is 0 vf
+check "20 pings from a to b come back" vf_pings
+check "over the VF again (nic0's VF sent $(sim_delta 0 vf_tx_packets))" \
+	test "$(sim_delta 0 vf_tx_packets)" -ge 20
+
+hv_finish

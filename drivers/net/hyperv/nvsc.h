@@ -85,6 +85,16 @@ struct nvsc_rx_stats {
 	u64 csum_bad;		/* frames the host found a bad checksum in */
 };
 
+/* Frames that took the VF path, per CPU */
+struct nvsc_vf_stats {
+	struct u64_stats_sync syncp;
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 tx_dropped;
+};
+
 /* A send without completion for this long is given up on */
 #define NVSC_TX_LOST_AGE	(2 * HZ)
 
@@ -178,6 +188,28 @@ struct nvsc_priv {
 	struct timer_list tx_timer; /* watches for a queue stuck stopped */
 	struct work_struct rx_mode_work;
 
+	/*
+	 * SR-IOV (nvsc_vf.c).  @vf is the enslaved VF: written under RTNL,
+	 * read under RCU by the transmit path.  The host's association
+	 * (@vf_alloc, @vf_serial) is written by the primary queue's NAPI
+	 * and read under RTNL.  @vf_path is the data path the host was
+	 * last asked for, @vf_tx whether frames go out through the VF:
+	 * both written under RTNL, @vf_tx read by xmit.  @node is on the
+	 * driver's list of devices, under RTNL.
+	 */
+	struct net_device __rcu *vf;
+	bool vf_alloc;
+	u32 vf_serial;
+	bool vf_path;
+	bool vf_tx;
+	bool vf_fresh;		/* enslaved, not set up yet; RTNL */
+	u32 tso_max;		/* ours, without a VF */
+	unsigned short headroom;	/* ours, without a VF */
+	struct list_head node;
+	struct delayed_work vf_work;
+	struct nvsc_vf_stats __percpu *vf_stats;
+	atomic64_t vf_no_assoc;	/* VF up before the host announced it */
+
 	struct nvsc_pq pq[NVSC_MAX_QUEUES];
 };
 
@@ -208,6 +240,23 @@ void nvsc_tx_done(void *ctx, u32 q, u32 rq, void *cookie, u32 pkts,
 void nvsc_send_table(void *ctx, const u32 *table);
 void nvsc_agg_drop(struct nvsc_priv *priv);
 void nvsc_tx_timer(struct timer_list *t);
+
+/* nvsc_vf.c */
+int nvsc_vf_init(void);
+void nvsc_vf_exit(void);
+void nvsc_vf_probe(struct nvsc_priv *priv);
+void nvsc_vf_remove(struct nvsc_priv *priv);
+void nvsc_vf_assoc(void *ctx, bool allocated, u32 serial);
+netdev_tx_t nvsc_vf_xmit(struct nvsc_priv *priv, struct net_device *vf,
+			 struct sk_buff *skb);
+void nvsc_vf_open(struct nvsc_priv *priv);
+void nvsc_vf_close(struct nvsc_priv *priv);
+void nvsc_vf_rx_flags(struct nvsc_priv *priv, int change);
+void nvsc_vf_rx_mode(struct nvsc_priv *priv);
+int nvsc_vf_mtu(struct nvsc_priv *priv, int mtu);
+void nvsc_vf_get_stats(struct nvsc_priv *priv, struct nvsc_vf_stats *tot);
+bool nvsc_is_ours(const struct net_device *ndev);
+void nvsc_vf_work(struct work_struct *w);
 
 /* nvsc_ethtool.c */
 extern const struct ethtool_ops nvsc_ethtool_ops;

@@ -93,11 +93,13 @@ static int nvsc_send_oneway(struct nvsc_chan *ch, const struct nvsp_msg *m)
 				VM_PKT_DATA_INBAND, 0);
 }
 
-/* Send one NVSP control message and wait for its completion, which must be
- * of type @want.  Returns 0 with the completion in @reply, or -errno.
+/* Send one NVSP control message and wait up to @wait for its completion,
+ * which may be empty if @empty says so.  Returns 0 with the completion in
+ * @reply (zeros for an empty one), or -errno.
  */
-static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
-			     u32 want, struct nvsp_msg *reply)
+static int nvsc_nvsp_call(struct nvsc_chan *ch, const struct nvsp_msg *req,
+			  bool empty, unsigned long wait,
+			  struct nvsp_msg *reply)
 {
 	u64 tid;
 	int ret;
@@ -107,6 +109,7 @@ static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
 	ch->ctl_seq++;
 	tid = NVSC_TID_CTL | (ch->ctl_seq & 0xffffffffULL);
 	ch->ctl_tid = tid;
+	ch->ctl_empty = empty;
 	reinit_completion(&ch->ctl_done);
 	spin_unlock_bh(&ch->ctl_lock);
 
@@ -114,8 +117,7 @@ static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
 	ret = vmbus_sendpacket(ch->vmch, (void *)req, sizeof(*req), tid,
 			       VM_PKT_DATA_INBAND,
 			       VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED);
-	if (!ret && !wait_for_completion_timeout(&ch->ctl_done,
-						 nvsc_ctl_wait(ch)))
+	if (!ret && !wait_for_completion_timeout(&ch->ctl_done, wait))
 		ret = -ETIMEDOUT;
 
 	spin_lock_bh(&ch->ctl_lock);
@@ -124,11 +126,53 @@ static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
 		*reply = ch->ctl_reply;
 	spin_unlock_bh(&ch->ctl_lock);
 	mutex_unlock(&ch->ctl_mutex);
+	return ret;
+}
+
+/* Send one NVSP control message and wait for its completion, which must be
+ * of type @want.  Returns 0 with the completion in @reply, or -errno.
+ */
+static int nvsc_nvsp_request(struct nvsc_chan *ch, const struct nvsp_msg *req,
+			     u32 want, struct nvsp_msg *reply)
+{
+	int ret = nvsc_nvsp_call(ch, req, false, nvsc_ctl_wait(ch), reply);
 
 	if (!ret && le32_to_cpu(reply->type) != want) {
 		dev_err(&ch->hdev->device, "NVSP reply type %u, want %u\n",
 			le32_to_cpu(reply->type), want);
 		ret = -EPROTO;
+	}
+	return ret;
+}
+
+/**
+ * nvsc_chan_switch_path() - ask the host to send our frames to the VF or
+ * down this channel
+ * @ch: the channel, open
+ * @vf: true for the VF
+ *
+ * The host's completion is waited for, but a second at most: a host that
+ * does not answer costs a counter and a message, not a hung RTNL.  The
+ * request was sent all the same, so the host is taken to have switched.
+ *
+ * Context: process, RTNL held.
+ * Return: 0, -ETIMEDOUT when no completion came, or -errno if the request
+ * could not be sent.
+ */
+int nvsc_chan_switch_path(struct nvsc_chan *ch, bool vf)
+{
+	struct nvsp_msg req = {}, reply;
+	int ret;
+
+	req.type = cpu_to_le32(NVSP_T_SWITCH_DATA_PATH);
+	req.path.path = cpu_to_le32(vf ? NVSP_DATA_PATH_VF :
+				    NVSP_DATA_PATH_SYNTHETIC);
+	ret = nvsc_nvsp_call(ch, &req, true, NVSC_SWITCH_WAIT, &reply);
+	if (ret == -ETIMEDOUT) {
+		atomic64_inc(&ch->err->switch_timeout);
+		dev_warn_ratelimited(&ch->hdev->device,
+				     "the host did not complete the switch to the %s path\n",
+				     vf ? "VF" : "synthetic");
 	}
 	return ret;
 }
@@ -140,7 +184,8 @@ static void nvsc_ctl_complete(struct nvsc_chan *ch, u64 tid, const void *data,
 
 	/* NAPI context: ctl_lock is otherwise taken with BHs off */
 	spin_lock(&ch->ctl_lock);
-	if (tid && tid == ch->ctl_tid && len >= NVSP_MIN_COMP_SIZE) {
+	if (tid && tid == ch->ctl_tid &&
+	    (len >= NVSP_MIN_COMP_SIZE || ch->ctl_empty)) {
 		memset(&ch->ctl_reply, 0, sizeof(ch->ctl_reply));
 		memcpy(&ch->ctl_reply, data, min_t(u32, len, NVSP_MSG_SIZE));
 		ch->ctl_tid = 0;
@@ -185,6 +230,9 @@ static int nvsc_negotiate(struct nvsc_chan *ch)
 		req.type = cpu_to_le32(NVSP_T_NDIS_CONFIG);
 		req.ndis_config.mtu = cpu_to_le32(ch->ndis_mtu);
 		req.ndis_config.caps = cpu_to_le64(NVSP_CAP_IEEE8021Q);
+		/* Hosts of NVSP 5 and later may give us a VF */
+		if (ch->host.nvsp_ver >= NVSP_VER_5)
+			req.ndis_config.caps |= cpu_to_le64(NVSP_CAP_SRIOV);
 		ret = nvsc_send_oneway(ch, &req);
 		if (ret)
 			return ret;
@@ -1339,6 +1387,15 @@ static void nvsc_rx_inband(struct nvsc_chan *ch,
 		nvsc_send_table(ch, desc, len);
 		break;
 	case NVSP_T_VF_ASSOCIATION:
+		if (len < offsetofend(struct nvsp_msg, vf)) {
+			atomic64_inc(&ch->err->bad_vf);
+			dev_warn_ratelimited(&ch->hdev->device,
+					     "short VF association (%u bytes)\n",
+					     len);
+			break;
+		}
+		ch->ops->vf_assoc(ch->ctx, !!le32_to_cpu(m->vf.allocated),
+				  le32_to_cpu(m->vf.serial));
 		break;
 	default:
 		dev_dbg(&ch->hdev->device, "ignored host message %u\n",

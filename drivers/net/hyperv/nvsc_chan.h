@@ -77,6 +77,8 @@ struct nvsc_host_errors {
 	atomic64_t bad_subchannel; /* subchannel offer repeated, unasked or
 				    * past a gap in the numbering
 				    */
+	atomic64_t bad_vf;	/* malformed VF association */
+	atomic64_t switch_timeout; /* no completion of a data path switch */
 };
 
 /* One received frame, as the host described it */
@@ -107,6 +109,8 @@ struct nvsc_range {
  * @status: an RNDIS status indication (link, speed); from nvsc_chan_poll()
  * @send_table: the host's send indirection table changed (NVSC_SEND_TABLE_SIZE
  *	queue numbers, each below NVSC_MAX_QUEUES); NAPI or process context
+ * @vf_assoc: the host announced (@allocated) or withdrew a VF, whose PCI
+ *	slot is named @serial; from nvsc_chan_poll()
  */
 struct nvsc_chan_ops {
 	void (*kick)(void *ctx, u32 q);
@@ -115,6 +119,7 @@ struct nvsc_chan_ops {
 			u32 bytes);
 	void (*status)(void *ctx, u32 status, const void *buf, u32 len);
 	void (*send_table)(void *ctx, const u32 *table);
+	void (*vf_assoc)(void *ctx, bool allocated, u32 serial);
 };
 
 /* A send being prepared: a slot, and a send section if one was asked for */
@@ -260,8 +265,9 @@ struct nvsc_chan {
 
 	/* NVSP control request in flight, at most one */
 	struct mutex ctl_mutex;	/* serialises NVSP control requests */
-	spinlock_t ctl_lock;	/* protects ctl_tid and ctl_reply */
+	spinlock_t ctl_lock;	/* protects ctl_tid, ctl_empty and ctl_reply */
 	u64 ctl_tid;
+	bool ctl_empty;		/* the awaited completion may be empty */
 	u64 ctl_seq;
 	struct nvsp_msg ctl_reply;
 	struct completion ctl_done;
@@ -293,6 +299,9 @@ void nvsc_chan_quiesce(struct nvsc_chan *ch);
 void nvsc_chan_close(struct nvsc_chan *ch);
 void nvsc_chan_irq_mask(struct nvsc_chan *ch, u32 q);
 bool nvsc_chan_irq_unmask(struct nvsc_chan *ch, u32 q);
+int nvsc_chan_switch_path(struct nvsc_chan *ch, bool vf);
+/* How long a data path switch waits for the host's completion */
+#define NVSC_SWITCH_WAIT	HZ
 int nvsc_chan_poll(struct nvsc_chan *ch, u32 q, int budget, bool *more);
 int nvsc_chan_tx_get(struct nvsc_chan *ch, u32 q, bool section,
 		     struct nvsc_txd *t);

@@ -64,7 +64,17 @@ static const struct nvsc_stat_desc nvsc_stat_desc[] = {
 	NVSC_HOST_STAT("host_bad_send_table", bad_table),
 	NVSC_HOST_STAT("host_bad_early_xfer", bad_early_xfer),
 	NVSC_HOST_STAT("host_bad_subchannel", bad_subchannel),
+	NVSC_HOST_STAT("host_bad_vf", bad_vf),
+	NVSC_HOST_STAT("host_switch_timeout", switch_timeout),
 };
+
+/* The VF path, after the device totals, in the kernel's driver's names */
+static const char nvsc_vf_stat_names[][ETH_GSTRING_LEN] = {
+	"vf_rx_packets", "vf_rx_bytes", "vf_tx_packets", "vf_tx_bytes",
+	"vf_tx_dropped", "vf_no_assoc",
+};
+
+#define NVSC_VF_STATS	ARRAY_SIZE(nvsc_vf_stat_names)
 
 /* Per queue N, named "<tx|rx>_queue_N_<name>" (no host counters here);
  * packets and bytes first, as the kernel's driver names them
@@ -108,7 +118,7 @@ static int nvsc_get_sset_count(struct net_device *ndev, int sset)
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return ARRAY_SIZE(nvsc_stat_desc) +
+	return ARRAY_SIZE(nvsc_stat_desc) + NVSC_VF_STATS +
 	       ARRAY_SIZE(nvsc_queue_stat_desc) * nvsc_stat_queues(priv);
 }
 
@@ -123,6 +133,8 @@ static void nvsc_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 		return;
 	for (i = 0; i < ARRAY_SIZE(nvsc_stat_desc); i++)
 		ethtool_sprintf(&data, "%s", nvsc_stat_desc[i].name);
+	for (i = 0; i < NVSC_VF_STATS; i++)
+		ethtool_sprintf(&data, "%s", nvsc_vf_stat_names[i]);
 	for (q = 0; q < nvsc_stat_queues(priv); q++) {
 		for (i = 0; i < ARRAY_SIZE(nvsc_queue_stat_desc); i++) {
 			/* "tx:packets" gives "tx_queue_<q>_packets" */
@@ -171,8 +183,10 @@ static void nvsc_get_ethtool_stats(struct net_device *ndev,
 	const size_t nq = ARRAY_SIZE(nvsc_queue_stat_desc);
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	const struct nvsc_host_errors *he = &priv->host_err;
-	u64 *per_queue = data + ARRAY_SIZE(nvsc_stat_desc);
+	u64 *vf = data + ARRAY_SIZE(nvsc_stat_desc);
+	u64 *per_queue = vf + NVSC_VF_STATS;
 	u32 q, shown = nvsc_stat_queues(priv);
+	struct nvsc_vf_stats vs;
 	struct nvsc_tx_stats t;
 	struct nvsc_rx_stats r;
 	int i;
@@ -181,6 +195,13 @@ static void nvsc_get_ethtool_stats(struct net_device *ndev,
 	memset(&r, 0, sizeof(r));
 	for (i = 0; i < ARRAY_SIZE(nvsc_stat_desc); i++)
 		data[i] = nvsc_stat(&nvsc_stat_desc[i], &t, &r, he);
+	nvsc_vf_get_stats(priv, &vs);
+	vf[0] = vs.rx_packets;
+	vf[1] = vs.rx_bytes;
+	vf[2] = vs.tx_packets;
+	vf[3] = vs.tx_bytes;
+	vf[4] = vs.tx_dropped;
+	vf[5] = atomic64_read(&priv->vf_no_assoc);
 
 	/* Every queue adds to the totals; those shown also to their own */
 	for (q = 0; q < NVSC_MAX_QUEUES; q++) {

@@ -77,6 +77,11 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 	/* As many queues as CPUs, up to 8; the host may grant fewer */
 	priv->want_queues = min_t(u32, NVSC_DEFAULT_QUEUES, num_online_cpus());
 	nvsc_netdev_setup(ndev);
+	priv->vf_stats = netdev_alloc_pcpu_stats(struct nvsc_vf_stats);
+	if (!priv->vf_stats) {
+		ret = -ENOMEM;
+		goto free_netdev;
+	}
 
 	ret = nvsc_attach(priv, ETH_DATA_LEN);
 	if (ret) {
@@ -97,6 +102,7 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 		eth_hw_addr_random(ndev);
 	}
 	nvsc_set_hw_features(priv);
+	priv->headroom = ndev->needed_headroom;
 	netif_carrier_off(ndev);
 	/* ethtool -l's maximum, and the per-queue counters, stay fixed */
 	priv->max_queues = 1;
@@ -115,6 +121,7 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 	if (priv->chan->host.friendly_name[0])
 		dev_set_alias(ndev, priv->chan->host.friendly_name,
 			      strlen(priv->chan->host.friendly_name));
+	nvsc_vf_probe(priv);
 	return 0;
 
 detach:
@@ -125,6 +132,7 @@ free_netdev:
 	cancel_work_sync(&priv->rx_mode_work);
 	nvsc_napi_del(priv);
 	hv_set_drvdata(hdev, NULL);
+	free_percpu(priv->vf_stats);
 	free_netdev(ndev);
 	return ret;
 }
@@ -144,6 +152,8 @@ static nvsc_remove_ret_t nvsc_remove(struct hv_device *hdev)
 		return NVSC_REMOVE_RET;
 	priv = netdev_priv(ndev);
 
+	/* The VF goes back to being a device of its own first */
+	nvsc_vf_remove(priv);
 	/* No ndo call after this; ndo_stop has cleared the filter */
 	unregister_netdev(ndev);
 
@@ -157,6 +167,7 @@ static nvsc_remove_ret_t nvsc_remove(struct hv_device *hdev)
 
 	nvsc_napi_del(priv);
 	hv_set_drvdata(hdev, NULL);
+	free_percpu(priv->vf_stats);
 	free_netdev(ndev);
 	return NVSC_REMOVE_RET;
 }
@@ -208,13 +219,22 @@ static struct hv_driver nvsc_driver = {
 
 static int __init nvsc_init(void)
 {
+	int ret;
+
 	nvsc_ring_len_init();
-	return vmbus_driver_register(&nvsc_driver);
+	ret = nvsc_vf_init();
+	if (ret)
+		return ret;
+	ret = vmbus_driver_register(&nvsc_driver);
+	if (ret)
+		nvsc_vf_exit();
+	return ret;
 }
 
 static void __exit nvsc_exit(void)
 {
 	vmbus_driver_unregister(&nvsc_driver);
+	nvsc_vf_exit();
 }
 
 module_init(nvsc_init);

@@ -19,6 +19,7 @@ const struct nvsc_chan_ops nvsc_chan_ops = {
 	.tx_done = nvsc_tx_done,
 	.status = nvsc_status,
 	.send_table = nvsc_send_table,
+	.vf_assoc = nvsc_vf_assoc,
 };
 
 /* The offloads to ask the host for, given the device features */
@@ -86,6 +87,7 @@ void nvsc_set_hw_features(struct nvsc_priv *priv)
 	priv->udp4_csum = p.udp4_csum;
 	priv->udp6_csum = p.udp6_csum;
 
+	priv->tso_max = tso_max;
 	ndev->hw_features = hw;
 	ndev->features = hw | NETIF_F_HIGHDMA | NETIF_F_HW_VLAN_CTAG_TX |
 			 NETIF_F_HW_VLAN_CTAG_RX;
@@ -291,6 +293,9 @@ static int nvsc_attach_chan(struct nvsc_priv *priv, struct nvsc_chan *ch,
 		   SPEED_UNKNOWN);
 	/* Up: from now on each request has a timeout of its own */
 	ch->open_deadline = 0;
+	/* Back on a VF's data path, once the host has announced it again */
+	if (rcu_access_pointer(priv->vf))
+		schedule_delayed_work(&priv->vf_work, 0);
 	return 0;
 
 quiesce_channel:
@@ -329,6 +334,12 @@ void nvsc_detach(struct nvsc_priv *priv)
 	priv->chan = NULL;
 	WRITE_ONCE(priv->num_queues, 0);
 	kfree(ch);
+	/* The host forgets the session: a new one announces the VF again
+	 * and starts on the synthetic path.  Frames keep going out through
+	 * the VF meanwhile (vf_tx), which no channel change concerns.
+	 */
+	WRITE_ONCE(priv->vf_alloc, false);
+	priv->vf_path = false;
 }
 
 /* Stop transmitting for good, until nvsc_tx_on(): the device goes down,
@@ -391,7 +402,13 @@ static void nvsc_set_rx_mode(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 
+	nvsc_vf_rx_mode(priv);
 	schedule_work(&priv->rx_mode_work);
+}
+
+static void nvsc_change_rx_flags(struct net_device *ndev, int change)
+{
+	nvsc_vf_rx_flags(netdev_priv(ndev), change);
 }
 
 /* Carrier follows the host; a network change bounces it */
@@ -499,6 +516,7 @@ static int nvsc_open(struct net_device *ndev)
 		netif_carrier_on(ndev);
 	else
 		netif_carrier_off(ndev);
+	nvsc_vf_open(priv);
 	return 0;
 }
 
@@ -506,6 +524,7 @@ static int nvsc_stop(struct net_device *ndev)
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 
+	nvsc_vf_close(priv);
 	nvsc_tx_off(priv);
 	netif_carrier_off(ndev);
 	if (priv->chan) {
@@ -677,6 +696,10 @@ static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	int old = ndev->mtu, ret;
 
+	/* The VF first: one that refuses leaves everything as it was */
+	ret = nvsc_vf_mtu(priv, mtu);
+	if (ret)
+		return ret;
 	/* The host sizes its receive sections by the MTU: start over (also
 	 * on a device an earlier failure left detached)
 	 */
@@ -685,6 +708,7 @@ static int nvsc_change_mtu(struct net_device *ndev, int mtu)
 		WRITE_ONCE(ndev->mtu, mtu);
 		return 0;
 	}
+	nvsc_vf_mtu(priv, old);
 	/* No memory for the new channel: the old one still works */
 	if (priv->chan)
 		return ret;
@@ -737,6 +761,7 @@ static void nvsc_get_stats64(struct net_device *ndev,
 {
 	struct nvsc_priv *priv = netdev_priv(ndev);
 	u64 rp, rb, mc, rd, tp, tb, td;
+	struct nvsc_vf_stats vs;
 	unsigned int start;
 	u32 i;
 
@@ -765,6 +790,13 @@ static void nvsc_get_stats64(struct net_device *ndev,
 		s->tx_bytes += tb;
 		s->tx_dropped += td;
 	}
+	/* and what went through the VF */
+	nvsc_vf_get_stats(priv, &vs);
+	s->rx_packets += vs.rx_packets;
+	s->rx_bytes += vs.rx_bytes;
+	s->tx_packets += vs.tx_packets;
+	s->tx_bytes += vs.tx_bytes;
+	s->tx_dropped += vs.tx_dropped;
 }
 
 static const struct net_device_ops nvsc_netdev_ops = {
@@ -774,12 +806,24 @@ static const struct net_device_ops nvsc_netdev_ops = {
 	.ndo_select_queue	= nvsc_select_queue,
 	.ndo_features_check	= nvsc_features_check,
 	.ndo_set_rx_mode	= nvsc_set_rx_mode,
+	.ndo_change_rx_flags	= nvsc_change_rx_flags,
 	.ndo_change_mtu		= nvsc_change_mtu,
 	.ndo_set_mac_address	= nvsc_set_mac_address,
 	.ndo_set_features	= nvsc_set_features,
 	.ndo_get_stats64	= nvsc_get_stats64,
 	.ndo_validate_addr	= eth_validate_addr,
 };
+
+/**
+ * nvsc_is_ours() - whether a network device is one of this driver's
+ * @ndev: the device
+ *
+ * Return: true for ours.
+ */
+bool nvsc_is_ours(const struct net_device *ndev)
+{
+	return ndev->netdev_ops == &nvsc_netdev_ops;
+}
 
 /**
  * nvsc_netdev_setup() - fill in a freshly allocated device
@@ -806,6 +850,8 @@ void nvsc_netdev_setup(struct net_device *ndev)
 	priv->tx_copybreak = NVSC_TX_COPYBREAK_DEFAULT;
 	INIT_DELAYED_WORK(&priv->link_work, nvsc_link_work);
 	INIT_WORK(&priv->rx_mode_work, nvsc_rx_mode_work);
+	INIT_DELAYED_WORK(&priv->vf_work, nvsc_vf_work);
+	INIT_LIST_HEAD(&priv->node);
 	timer_setup(&priv->tx_timer, nvsc_tx_timer, 0);
 	priv->speed = SPEED_UNKNOWN;
 	priv->duplex = DUPLEX_FULL;

@@ -486,6 +486,14 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	u32 total;
 	int ret;
 
+	/* While the VF is up with carrier, it carries our frames */
+	if (READ_ONCE(priv->vf_tx)) {
+		struct net_device *vf = rcu_dereference_bh(priv->vf);
+
+		if (vf)
+			return nvsc_vf_xmit(priv, vf, skb);
+	}
+
 	txq = netdev_get_tx_queue(ndev, qi);
 	pq = &priv->pq[qi];
 	/* The stack holds queue qi's lock only: a queue that is not open

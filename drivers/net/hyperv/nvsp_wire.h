@@ -150,11 +150,24 @@ struct nvsp_subchannel {
 } __packed;
 static_assert(sizeof(struct nvsp_subchannel) == 8);
 
+/* VF_ASSOCIATION, from the host: whether a VF is there, and its serial
+ * (the name of its PCI slot)
+ */
 struct nvsp_vf_assoc {
 	__le32 allocated;
 	__le32 serial;
 } __packed;
 static_assert(sizeof(struct nvsp_vf_assoc) == 8);
+
+/* SWITCH_DATA_PATH: where the host sends our frames; its completion is
+ * empty
+ */
+#define NVSP_DATA_PATH_SYNTHETIC	0
+#define NVSP_DATA_PATH_VF		1
+struct nvsp_switch_path {
+	__le32 path;
+} __packed;
+static_assert(sizeof(struct nvsp_switch_path) == 4);
 
 #define NVSP_MSG_SIZE		40
 
@@ -175,6 +188,7 @@ struct nvsp_msg {
 		struct nvsp_send_table send_table;
 		struct nvsp_subchannel subchan;
 		struct nvsp_vf_assoc vf;
+		struct nvsp_switch_path path;
 		u8 raw[NVSP_MSG_SIZE - 4];
 	} __packed;
 } __packed;

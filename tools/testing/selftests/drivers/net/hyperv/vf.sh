@@ -20,10 +20,6 @@ if ! modinfo e1000e > /dev/null 2>&1; then
 	skip "this kernel has no e1000e for the VFs"
 	hv_finish
 fi
-if [ "$HV_DRIVER" = ours ]; then
-	skip "our driver has no VF support yet (issue #11)"
-	hv_finish
-fi
 
 hv_init
 hv_pair_checked
@@ -101,6 +97,14 @@ check "1 MiB over TCP a -> b arrives intact" \
 check "1 MiB over TCP b -> a arrives intact" \
 	transfer_port_ok $NS_B $NS_A $IP_A 1048576 7102
 info "nic0: $(grep '^vf_' "$SIM/nic0/stats" | tr '\n' ' ')"
+# ethtool_stat NS DEV NAME: one counter of ethtool -S
+ethtool_stat() {
+	ip netns exec "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
+}
+et_tx=$(ethtool_stat $NS_A "$A" vf_tx_packets)
+et_rx=$(ethtool_stat $NS_A "$A" vf_rx_packets)
+check "$A's ethtool -S counts the VF path (vf_tx_packets $et_tx, vf_rx_packets $et_rx; the host saw $(sim_stat 0 vf_tx_packets) sent)" \
+	test "${et_tx:-0}" -ge 20 -a "${et_rx:-0}" -ge 20
 
 # The VF down: the data path comes back, traffic goes on
 ina ip link set "$VA" down
@@ -119,6 +123,15 @@ check "pings a -> b come back" ping_ok $NS_A $IP_B
 sim_set 0 vf_revoke 1 2>/dev/null
 check "the host revoked nic0's VF (association 0, then hot removal)" \
 	test "$(sim_stat 0 vf_removed)" = 1
+# The kernel's driver leaves the VF only when its netdev goes; ours as
+# soon as the host withdraws it, so that no frame is sent to a VF that is
+# about to vanish
+if [ "$HV_DRIVER" = ours ]; then
+	check "$A left the VF on the withdrawal, before the removal" \
+		test "$(sim_stat 0 vf_left_early)" = 1
+else
+	info "left the VF before its removal: $(sim_stat 0 vf_left_early) of 1"
+fi
 wait_for 10 eval '! vf_there 0'
 check "$VA is gone" eval '! vf_there 0'
 check "nic0's data path is synthetic" path_is 0 synthetic

@@ -145,6 +145,9 @@ check "nic0's VF is back after the offer, in nic0's namespace ($ns_va/${VA:-none
 	test "$ns_va" = $NS_A
 wait_for 20 path_is 0 vf
 check "nic0's data path is the VF again" path_is 0 vf
+# a driver sends through the VF once it has carrier (an e1000e takes
+# a second or two after it opens)
+wait_for 20 hv_carrier $NS_A "$VA"
 check "20 pings from a to b come back" vf_pings
 check "over the VF again (nic0's VF sent $(sim_delta 0 vf_tx_packets))" \
 	test "$(sim_delta 0 vf_tx_packets)" -ge 20

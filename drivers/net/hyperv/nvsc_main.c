@@ -130,6 +130,7 @@ free_netdev:
 	/* Host indications may have queued work: NAPI is off by now */
 	cancel_delayed_work_sync(&priv->link_work);
 	cancel_work_sync(&priv->rx_mode_work);
+	cancel_delayed_work_sync(&priv->vf_work);
 	nvsc_napi_del(priv);
 	hv_set_drvdata(hdev, NULL);
 	free_percpu(priv->vf_stats);
@@ -164,6 +165,7 @@ static nvsc_remove_ret_t nvsc_remove(struct hv_device *hdev)
 	/* NAPI is disabled: no host indication can queue work any more */
 	cancel_delayed_work_sync(&priv->link_work);
 	cancel_work_sync(&priv->rx_mode_work);
+	cancel_delayed_work_sync(&priv->vf_work);
 
 	nvsc_napi_del(priv);
 	hv_set_drvdata(hdev, NULL);

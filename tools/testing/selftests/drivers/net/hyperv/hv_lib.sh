@@ -444,6 +444,19 @@ hv_pair_checked() {
 	ok "two NICs in two namespaces, addresses, carrier"
 }
 
+# hv_need_vfs N: skip the whole test unless the guest has N VFs (vm-run
+# --vf N, or a "# vm-run-vf: N" line) and a driver for them
+hv_need_vfs() {
+	if [ "${HV_VFS:-0}" -lt "$1" ]; then
+		skip "no VFs in this guest (scripts/vm-run --vf $1)"
+		hv_finish
+	fi
+	if ! modinfo e1000e > /dev/null 2>&1; then
+		skip "this kernel has no e1000e for the VFs"
+		hv_finish
+	fi
+}
+
 hv_init() {
 	echo "# $HV_TEST: driver under test: $HV_DRIVER"
 	hv_pending

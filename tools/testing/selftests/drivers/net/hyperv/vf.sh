@@ -12,15 +12,7 @@
 
 source "$(dirname "$0")/hv_lib.sh"
 
-if [ "${HV_VFS:-0}" -lt 2 ]; then
-	skip "no VFs in this guest (scripts/vm-run --vf 2)"
-	hv_finish
-fi
-if ! modinfo e1000e > /dev/null 2>&1; then
-	skip "this kernel has no e1000e for the VFs"
-	hv_finish
-fi
-
+hv_need_vfs 2
 hv_init
 hv_pair_checked
 

@@ -398,6 +398,7 @@ void vsim_switch_vf_in(struct vsim_nic *src, const u8 *frame, u32 len,
 
 /* vsim_vf.c */
 enum { VSIM_VF_REVOKE, VSIM_VF_OFFER, VSIM_VF_REMOVE };
+int vsim_vf_assoc(struct vsim_nic *nic, bool allocated);
 bool vsim_vf_takes(const struct vsim_nic *n, const u8 *dst);
 void vsim_vf_xmit(struct vsim_nic *n, const u8 *frame, u32 len, bool vlan,
 		  u16 tci);

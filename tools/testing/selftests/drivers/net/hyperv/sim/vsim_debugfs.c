@@ -265,26 +265,9 @@ static int vsim_vf_get(void *data, u64 *val)
 
 static int vsim_vf_set(void *data, u64 val)
 {
-	struct vsim_nic *nic = data;
-	struct nvsp_msg msg = {};
-	struct vsim_chan *vc;
-	int err = -ENOTCONN;
-
 	if (val > 1)
 		return -EINVAL;
-	if (nic->nvsp_ver < NVSP_V4)
-		return -EOPNOTSUPP;
-	msg.type = cpu_to_le32(NVSP_VF_ASSOC);
-	msg.vf.allocated = cpu_to_le32(val);
-	msg.vf.serial = cpu_to_le32(nic->vf_serial ?: nic->id + 1);
-	rcu_read_lock();
-	vc = rcu_dereference(nic->chans[0]);
-	if (vc)
-		err = vsim_send_inband(vc, &msg, sizeof(msg));
-	rcu_read_unlock();
-	if (!err)
-		WRITE_ONCE(nic->vf_offered, !!val);
-	return err;
+	return vsim_vf_assoc(data, val);
 }
 DEFINE_DEBUGFS_ATTRIBUTE(vsim_vf_fops, vsim_vf_get, vsim_vf_set, "%llu\n");
 

@@ -239,8 +239,15 @@ static struct notifier_block vsim_vf_notifier = {
 	.notifier_call = vsim_vf_netdev_event,
 };
 
-/* Send a VF association; the primary channel must be open */
-static int vsim_vf_assoc(struct vsim_nic *nic, bool allocated)
+/**
+ * vsim_vf_assoc() - send a VF association, whether the NIC has a VF or not
+ * @nic: the NIC, its primary channel open
+ * @allocated: 1 announces the VF, 0 withdraws it
+ *
+ * Return: 0, -EOPNOTSUPP before NVSP 4, -ENOTCONN with no open channel,
+ * or what sending returned.
+ */
+int vsim_vf_assoc(struct vsim_nic *nic, bool allocated)
 {
 	struct nvsp_msg msg = {};
 	struct vsim_chan *vc;

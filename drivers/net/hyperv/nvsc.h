@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * hv_netvsc: the network device on top of the channel layer.
+/* hv_netvsc: the network device on top of the channel layer.
  */
 #ifndef _NVSC_H
 #define _NVSC_H
@@ -188,8 +187,7 @@ struct nvsc_priv {
 	struct timer_list tx_timer; /* watches for a queue stuck stopped */
 	struct work_struct rx_mode_work;
 
-	/*
-	 * SR-IOV (nvsc_vf.c).  @vf is the enslaved VF: written under RTNL,
+	/* SR-IOV (nvsc_vf.c).  @vf is the enslaved VF: written under RTNL,
 	 * read under RCU by the transmit path.  The host's association
 	 * (@vf_alloc, @vf_serial) is written by the primary queue's NAPI
 	 * and read under RTNL.  @vf_path is the data path the host was

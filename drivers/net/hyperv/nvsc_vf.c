@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * hv_netvsc: SR-IOV.  Beside a synthetic NIC the host may expose a PCI
+/* hv_netvsc: SR-IOV.  Beside a synthetic NIC the host may expose a PCI
  * virtual function with the same MAC (Azure's accelerated networking).
  * A netdev notifier finds it, by the serial the host announced (the name
  * of the VF's PCI slot) or else by MAC, and enslaves it: its frames arrive
@@ -35,8 +34,7 @@ static bool nvsc_vf_candidate(const struct net_device *dev)
 	       dev_is_pci(dev->dev.parent);
 }
 
-/*
- * The device @vf belongs to: the one whose host announced the serial its
+/* The device @vf belongs to: the one whose host announced the serial its
  * PCI slot is named after, with the same MAC; else, as the host may not
  * have announced it yet or gave a serial that names no slot, the one with
  * its MAC (a VF cannot have the MAC of another NIC's synthetic device on
@@ -125,8 +123,7 @@ netdev_tx_t nvsc_vf_xmit(struct nvsc_priv *priv, struct net_device *vf,
 	return NETDEV_TX_OK;
 }
 
-/*
- * Ask the host to send to the VF or not.  A host that does not complete
+/* Ask the host to send to the VF or not.  A host that does not complete
  * the request is taken to have switched (it got the request); one that
  * could not be sent leaves the path as it was.  RTNL held.
  */
@@ -148,8 +145,7 @@ static void nvsc_vf_path(struct nvsc_priv *priv, bool vf)
 	netdev_info(priv->ndev, "data path: %s\n", vf ? "VF" : "synthetic");
 }
 
-/*
- * Where frames go: the host is asked to send to the VF while it runs and
+/* Where frames go: the host is asked to send to the VF while it runs and
  * the host has announced it; ours go out through it while, in addition,
  * it has carrier.  RTNL held.
  */
@@ -201,8 +197,7 @@ static void nvsc_vf_setup(struct nvsc_priv *priv, struct net_device *vf)
 	}
 }
 
-/*
- * Setup of a VF just enslaved, a VF to bring into our namespace, and the
+/* Setup of a VF just enslaved, a VF to bring into our namespace, and the
  * data path after an association or a new channel: RTNL is needed, and
  * the notifier and the NAPI that ask for this do not hold it or cannot
  * call into the VF from where they are.

@@ -444,6 +444,24 @@ hv_pair_checked() {
 	ok "two NICs in two namespaces, addresses, carrier"
 }
 
+# hv_vf_in NS NIC: the VF of NIC (a PCI netdev with NIC's MAC; the
+# synthetic NIC has the same MAC) in namespace NS, "" for the first one
+hv_vf_in() {
+	# shellcheck disable=SC2016 # expanded in the namespace's shell
+	${1:+ip netns exec "$1"} bash -c 'for d in /sys/class/net/*; do
+		readlink "$d/device" 2>/dev/null | grep -q "\.[0-7]$" || continue
+		[ "$(cat "$d/address")" = "$0" ] && echo "${d##*/}"
+	done | head -n1' "$(sim_get "$2" mac)"
+}
+
+# hv_ethtool_stat NS DEV NAME: one counter of ethtool -S
+hv_ethtool_stat() {
+	ip netns exec "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
+}
+
+# sim_path_is NIC synthetic|vf: the data path the host uses for NIC
+sim_path_is() { [ "$(sim_get "$1" data_path)" = "$2" ]; }
+
 # hv_need_vfs N: skip the whole test unless the guest has N VFs (vm-run
 # --vf N, or a "# vm-run-vf: N" line) and a driver for them
 hv_need_vfs() {

@@ -16,28 +16,16 @@ hv_need_vfs 2
 hv_init
 hv_pair_checked
 
-# vf_of NIC: "NAMESPACE DEV" of the PCI netdev with NIC's MAC, where it is
+# vf_of NIC: "NAMESPACE DEV" of NIC's VF, wherever it is
 vf_of() {
-	local mac ns d
-	mac=$(sim_get "$1" mac)
+	local ns d
 	for ns in "" $NS_A $NS_B; do
-		for d in $(ip ${ns:+-n $ns} -o link show | awk -F': ' '{ print $2 }' |
-			   cut -d@ -f1); do
-			[ "$(ip ${ns:+-n $ns} -o link show "$d" |
-			     grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" = "$mac" ] ||
-				continue
-			# the synthetic NIC has the same MAC: a VF sits on PCI
-			if ${ns:+ip netns exec $ns} readlink "/sys/class/net/$d/device" |
-			   grep -q '[0-9a-f]\{4\}:[0-9a-f]\{2\}:[0-9a-f]\{2\}\.[0-7]$'; then
-				echo "${ns:-init} $d"
-				return 0
-			fi
-		done
+		d=$(hv_vf_in "$ns" "$1")
+		[ -n "$d" ] && { echo "${ns:-init} $d"; return 0; }
 	done
 	return 1
 }
 vf_there() { vf_of "$1" > /dev/null; }
-path_is() { [ "$(sim_get "$1" data_path)" = "$2" ]; }
 
 modprobe e1000e || { fail "load e1000e, the VFs' driver"; hv_finish; }
 wait_for 20 vf_there 0 && wait_for 20 vf_there 1
@@ -63,9 +51,9 @@ addr=${addr##*/}
 check "$VA sits in PCI slot $serial, the host's serial (its address: $addr, the slot's: $(cat /sys/bus/pci/slots/"$serial"/address 2>/dev/null))" \
 	test "$(cat "/sys/bus/pci/slots/$serial/address" 2>/dev/null)" = "${addr%.*}"
 
-wait_for 20 eval 'path_is 0 vf && path_is 1 vf'
+wait_for 20 eval 'sim_path_is 0 vf && sim_path_is 1 vf'
 check "the host sees both data paths on the VF (nic0: $(sim_get 0 data_path), nic1: $(sim_get 1 data_path))" \
-	eval 'path_is 0 vf && path_is 1 vf'
+	eval 'sim_path_is 0 vf && sim_path_is 1 vf'
 check "the host sends no frame down a representor it has not taken (nic0's: $(sim_get 0 vf_representor))" \
 	test "$(sim_get 0 vf_representor)" != none
 
@@ -89,26 +77,22 @@ check "1 MiB over TCP a -> b arrives intact" \
 check "1 MiB over TCP b -> a arrives intact" \
 	transfer_port_ok $NS_B $NS_A $IP_A 1048576 7102
 info "nic0: $(grep '^vf_' "$SIM/nic0/stats" | tr '\n' ' ')"
-# ethtool_stat NS DEV NAME: one counter of ethtool -S
-ethtool_stat() {
-	ip netns exec "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
-}
-et_tx=$(ethtool_stat $NS_A "$A" vf_tx_packets)
-et_rx=$(ethtool_stat $NS_A "$A" vf_rx_packets)
+et_tx=$(hv_ethtool_stat $NS_A "$A" vf_tx_packets)
+et_rx=$(hv_ethtool_stat $NS_A "$A" vf_rx_packets)
 check "$A's ethtool -S counts the VF path (vf_tx_packets $et_tx, vf_rx_packets $et_rx; the host saw $(sim_stat 0 vf_tx_packets) sent)" \
 	test "${et_tx:-0}" -ge 20 -a "${et_rx:-0}" -ge 20
 
 # The VF down: the data path comes back, traffic goes on
 ina ip link set "$VA" down
-wait_for 10 path_is 0 synthetic
-check "$VA down: nic0's data path is synthetic again" path_is 0 synthetic
+wait_for 10 sim_path_is 0 synthetic
+check "$VA down: nic0's data path is synthetic again" sim_path_is 0 synthetic
 sim_snap 0 1
 check "pings a -> b still come back" ping_ok $NS_A $IP_B
 check "now over nic0's synthetic channel (sent $(sim_delta 0 tx_packets) frames there)" \
 	test "$(sim_delta 0 tx_packets)" -ge 3
 ina ip link set "$VA" up
-wait_for 20 path_is 0 vf
-check "$VA up: nic0's data path is the VF again" path_is 0 vf
+wait_for 20 sim_path_is 0 vf
+check "$VA up: nic0's data path is the VF again" sim_path_is 0 vf
 check "pings a -> b come back" ping_ok $NS_A $IP_B
 
 # Azure takes the VF away: association 0, then the PCI function goes
@@ -126,7 +110,7 @@ else
 fi
 wait_for 10 eval '! vf_there 0'
 check "$VA is gone" eval '! vf_there 0'
-check "nic0's data path is synthetic" path_is 0 synthetic
+check "nic0's data path is synthetic" sim_path_is 0 synthetic
 check "pings a -> b come back without it" ping_ok $NS_A $IP_B
 
 # and gives it back: association 1, then a rescan
@@ -135,8 +119,8 @@ wait_for 20 eval '[ "$(vf_of 0 | cut -d" " -f1)" = $NS_A ]'
 read -r ns_va VA <<< "$(vf_of 0)"
 check "nic0's VF is back after the offer, in nic0's namespace ($ns_va/${VA:-none})" \
 	test "$ns_va" = $NS_A
-wait_for 20 path_is 0 vf
-check "nic0's data path is the VF again" path_is 0 vf
+wait_for 20 sim_path_is 0 vf
+check "nic0's data path is the VF again" sim_path_is 0 vf
 # a driver sends through the VF once it has carrier (an e1000e takes
 # a second or two after it opens)
 wait_for 20 hv_carrier $NS_A "$VA"

@@ -15,32 +15,19 @@ hv_need_vfs 2
 hv_init
 hv_pair_checked
 
-path_is() { [ "$(sim_get "$1" data_path)" = "$2" ]; }
-# vf_in NS NIC: the PCI netdev with NIC's MAC in namespace NS
-vf_in() {
-	# shellcheck disable=SC2016 # expanded in the namespace's shell
-	ip netns exec "$1" bash -c 'for d in /sys/class/net/*; do
-		readlink "$d/device" 2>/dev/null | grep -q "\.[0-7]$" || continue
-		[ "$(cat "$d/address")" = "$0" ] && echo "${d##*/}"
-	done | head -n1' "$(sim_get "$2" mac)"
-}
-ethtool_stat() {
-	ip netns exec "$1" ethtool -S "$2" | awk -v k="$3:" '$1 == k { print $2 }'
-}
-
 modprobe e1000e || { fail "load e1000e, the VFs' driver"; hv_finish; }
-wait_for 20 eval '[ -n "$(vf_in $NS_A 0)" ] && [ -n "$(vf_in $NS_B 1)" ]'
-VA=$(vf_in $NS_A 0)
+wait_for 20 eval '[ -n "$(hv_vf_in $NS_A 0)" ] && [ -n "$(hv_vf_in $NS_B 1)" ]'
+VA=$(hv_vf_in $NS_A 0)
 check "nic0's VF is enslaved in a (${VA:-none})" test -n "$VA"
 [ -n "$VA" ] || hv_finish
-wait_for 20 eval 'path_is 0 vf && path_is 1 vf'
+wait_for 20 eval 'sim_path_is 0 vf && sim_path_is 1 vf'
 wait_for 20 hv_carrier $NS_A "$VA"
-check "both data paths are on the VFs" eval 'path_is 0 vf && path_is 1 vf'
+check "both data paths are on the VFs" eval 'sim_path_is 0 vf && sim_path_is 1 vf'
 
 # 1. A new session (an MTU change) whose association comes 3 s late
 echo 3000 > "$SIM/nic0/faults/vf_assoc_delay_ms"
 v0=$(sim_get 0 violations)
-na0=$(ethtool_stat $NS_A "$A" vf_no_assoc)
+na0=$(hv_ethtool_stat $NS_A "$A" vf_no_assoc)
 ina ip link set "$A" mtu 1400
 check "the MTU change went through (the VF's MTU: $(ina cat /sys/class/net/"$VA"/mtu))" \
 	test "$(ina cat /sys/class/net/"$VA"/mtu)" = 1400
@@ -49,9 +36,9 @@ check "the MTU change went through (the VF's MTU: $(ina cat /sys/class/net/"$VA"
 # session its frames keep arriving on the synthetic channel (they still
 # arrive); ours asks again once the host has announced the VF.
 if [ "$HV_DRIVER" = ours ]; then
-	wait_for 20 path_is 0 vf
+	wait_for 20 sim_path_is 0 vf
 	check "the data path is back on the VF once the late association came" \
-		path_is 0 vf
+		sim_path_is 0 vf
 else
 	sleep 5
 	info "after the new session the data path is $(sim_get 0 data_path) (the kernel's driver does not ask again)"
@@ -59,8 +46,8 @@ fi
 check "and no switch to the VF came before it (violations: $(sim_get 0 violations), last: $(sim_get 0 last_violation))" \
 	test "$(sim_get 0 violations)" = "$v0"
 if [ "$HV_DRIVER" = ours ]; then
-	check "vf_no_assoc counts the wait ($na0 -> $(ethtool_stat $NS_A "$A" vf_no_assoc))" \
-		test "$(ethtool_stat $NS_A "$A" vf_no_assoc)" -gt "${na0:-0}"
+	check "vf_no_assoc counts the wait ($na0 -> $(hv_ethtool_stat $NS_A "$A" vf_no_assoc))" \
+		test "$(hv_ethtool_stat $NS_A "$A" vf_no_assoc)" -gt "${na0:-0}"
 fi
 echo 0 > "$SIM/nic0/faults/vf_assoc_delay_ms"
 check "pings a -> b come back" ping_ok $NS_A $IP_B
@@ -70,14 +57,14 @@ ina ip link set "$A" mtu 1500
 echo 500 > "$SIM/nic0/faults/vf_switch_delay_ms"
 d0=$(sim_stat 0 vf_switch_delayed)
 ina ip link set "$VA" down
-wait_for 10 path_is 0 synthetic
+wait_for 10 sim_path_is 0 synthetic
 check "a late completion: the VF down still takes the data path back" \
-	path_is 0 synthetic
+	sim_path_is 0 synthetic
 ina ip link set "$VA" up
-wait_for 20 path_is 0 vf
+wait_for 20 sim_path_is 0 vf
 wait_for 20 hv_carrier $NS_A "$VA"
 check "and the VF up brings it to the VF again ($(($(sim_stat 0 vf_switch_delayed) - d0)) completions were late)" \
-	eval 'path_is 0 vf && [ $(($(sim_stat 0 vf_switch_delayed) - d0)) -ge 2 ]'
+	eval 'sim_path_is 0 vf && [ $(($(sim_stat 0 vf_switch_delayed) - d0)) -ge 2 ]'
 echo 0 > "$SIM/nic0/faults/vf_switch_delay_ms"
 sleep 2
 check "pings a -> b come back" ping_ok $NS_A $IP_B
@@ -87,7 +74,7 @@ if [ "$HV_DRIVER" = ref ]; then
 	skip "the kernel's driver waits for the switch completion with no time limit, RTNL held (netvsc_switch_datapath)"
 	hv_finish
 fi
-st0=$(ethtool_stat $NS_A "$A" host_switch_timeout)
+st0=$(hv_ethtool_stat $NS_A "$A" host_switch_timeout)
 echo 1 > "$SIM/nic0/faults/vf_switch_drop"
 t0=${EPOCHREALTIME/./}
 ina ip link set "$VA" down
@@ -97,15 +84,15 @@ check "a lost completion: ip link set down returns ($ms ms; the wait is 1 s at m
 	test "$ms" -lt 5000
 check "the host counted the lost completion" \
 	test "$(sim_stat 0 vf_switch_dropped)" = 1
-st1=$(ethtool_stat $NS_A "$A" host_switch_timeout)
+st1=$(hv_ethtool_stat $NS_A "$A" host_switch_timeout)
 check "the driver counted it (host_switch_timeout $st0 -> $st1)" \
 	test "$((st1 - st0))" = 1
 check "the data path is synthetic (the host had the request)" \
-	path_is 0 synthetic
+	sim_path_is 0 synthetic
 check "RTNL is free: ip link answers" ina ip link show "$A"
 check "pings a -> b come back over the synthetic path" ping_ok $NS_A $IP_B
 ina ip link set "$VA" up
-wait_for 20 path_is 0 vf
-check "the VF up takes the data path again" path_is 0 vf
+wait_for 20 sim_path_is 0 vf
+check "the VF up takes the data path again" sim_path_is 0 vf
 
 hv_finish

@@ -191,8 +191,9 @@ struct nvsc_priv {
 	 * read under RCU by the transmit path.  The host's association
 	 * (@vf_alloc, @vf_serial) is written by the primary queue's NAPI
 	 * and read under RTNL.  @vf_path is the data path the host was
-	 * last asked for, @vf_tx whether frames go out through the VF:
-	 * both written under RTNL, @vf_tx read by xmit.  @node is on the
+	 * last asked for, @vf_tx whether frames go out through the VF
+	 * while it has carrier: both written under RTNL, @vf_tx read by
+	 * xmit.  @node is on the
 	 * driver's list of devices, under RTNL.
 	 */
 	struct net_device __rcu *vf;

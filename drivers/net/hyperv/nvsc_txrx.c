@@ -490,7 +490,7 @@ netdev_tx_t nvsc_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	if (READ_ONCE(priv->vf_tx)) {
 		struct net_device *vf = rcu_dereference_bh(priv->vf);
 
-		if (vf)
+		if (vf && netif_carrier_ok(vf))
 			return nvsc_vf_xmit(priv, vf, skb);
 	}
 

@@ -146,8 +146,9 @@ static void nvsc_vf_path(struct nvsc_priv *priv, bool vf)
 }
 
 /* Where frames go: the host is asked to send to the VF while it runs and
- * the host has announced it; ours go out through it while, in addition,
- * it has carrier.  RTNL held.
+ * the host has announced it; ours go out through it meanwhile, whenever it
+ * has carrier (which xmit reads itself: the NETDEV_CHANGE that tells us
+ * comes from linkwatch, up to a second after the carrier).  RTNL held.
  */
 static void nvsc_vf_update(struct nvsc_priv *priv)
 {
@@ -163,8 +164,7 @@ static void nvsc_vf_update(struct nvsc_priv *priv)
 		want = false;
 	}
 	nvsc_vf_path(priv, want);
-	WRITE_ONCE(priv->vf_tx, priv->vf_path && vf && netif_running(vf) &&
-		   netif_carrier_ok(vf));
+	WRITE_ONCE(priv->vf_tx, priv->vf_path && vf && netif_running(vf));
 }
 
 /* Give the VF our MTU, receive flags and address lists, and open it if we

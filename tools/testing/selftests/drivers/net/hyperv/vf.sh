@@ -57,8 +57,12 @@ check "the host sees both data paths on the VF (nic0: $(sim_get 0 data_path), ni
 check "the host sends no frame down a representor it has not taken (nic0's: $(sim_get 0 vf_representor))" \
 	test "$(sim_get 0 vf_representor)" != none
 
-# vf_pings WHAT: 20 pings a -> b, and which path the host saw them on
+# vf_pings: 20 pings a -> b, and which path the host saw them on; a
+# driver sends through a VF once it has carrier (an e1000e takes a second
+# or two after it opens)
 vf_pings() {
+	wait_for 20 hv_carrier $NS_A "$VA"
+	wait_for 20 hv_carrier $NS_B "$VB"
 	sim_snap 0 1
 	wait_for 10 ina ping -c 1 -W 1 $IP_B > /dev/null
 	sim_snap 0 1
@@ -121,9 +125,6 @@ check "nic0's VF is back after the offer, in nic0's namespace ($ns_va/${VA:-none
 	test "$ns_va" = $NS_A
 wait_for 20 sim_path_is 0 vf
 check "nic0's data path is the VF again" sim_path_is 0 vf
-# a driver sends through the VF once it has carrier (an e1000e takes
-# a second or two after it opens)
-wait_for 20 hv_carrier $NS_A "$VA"
 check "20 pings from a to b come back" vf_pings
 check "over the VF again (nic0's VF sent $(sim_delta 0 vf_tx_packets))" \
 	test "$(sim_delta 0 vf_tx_packets)" -ge 20

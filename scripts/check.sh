@@ -190,7 +190,10 @@ if [ -z "$KERNEL" ] && [ "${HV_CHECK_DEBUG:-1}" != 0 ] && [ -f "$DRV_KO" ]; then
 		scripts/check.sh --kernel debug > "$OUT/debug.txt" 2>&1
 	rc=$?
 	sed -n '/^# each cell/,$p' "$OUT/debug.txt"
-	[ $rc = 0 ] || grep -E '^not ok|^# ' "$OUT/debug.txt" | grep -v '^#   ' | tail -n 80
+	# the failures, and each kernel report whole (its backtrace too)
+	[ $rc = 0 ] || awk '/failure report:$/ { r = 1 }
+		r || /^not ok/ || /^# [^ ]/ { print }
+		/@@VMRUN-DMESG-END@@/ { r = 0 }' "$OUT/debug.txt" | tail -n 150
 	result "the debug kernel's run (out/debug.txt)" $rc
 fi
 skipped=0

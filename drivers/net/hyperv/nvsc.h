@@ -252,6 +252,7 @@ void nvsc_vf_open(struct nvsc_priv *priv);
 void nvsc_vf_close(struct nvsc_priv *priv);
 void nvsc_vf_rx_flags(struct nvsc_priv *priv, int change);
 void nvsc_vf_rx_mode(struct nvsc_priv *priv);
+void nvsc_vf_features(struct nvsc_priv *priv, netdev_features_t features);
 int nvsc_vf_mtu(struct nvsc_priv *priv, int mtu);
 void nvsc_vf_get_stats(struct nvsc_priv *priv, struct nvsc_vf_stats *tot);
 bool nvsc_is_ours(const struct net_device *ndev);

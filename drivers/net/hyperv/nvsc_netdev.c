@@ -747,13 +747,16 @@ static int nvsc_set_features(struct net_device *ndev,
 	netdev_features_t old = ndev->features;
 	int ret;
 
-	if (!((old ^ features) & NETIF_F_RXCSUM) || !priv->chan)
-		return 0;
-	priv->rx_csum = !!(features & NETIF_F_RXCSUM);
-	ret = nvsc_apply_offloads(priv);
-	if (ret)
-		priv->rx_csum = !!(old & NETIF_F_RXCSUM);
-	return ret;
+	if (((old ^ features) & NETIF_F_RXCSUM) && priv->chan) {
+		priv->rx_csum = !!(features & NETIF_F_RXCSUM);
+		ret = nvsc_apply_offloads(priv);
+		if (ret) {
+			priv->rx_csum = !!(old & NETIF_F_RXCSUM);
+			return ret;
+		}
+	}
+	nvsc_vf_features(priv, features);
+	return 0;
 }
 
 static void nvsc_get_stats64(struct net_device *ndev,

@@ -167,7 +167,55 @@ static void nvsc_vf_update(struct nvsc_priv *priv)
 	WRITE_ONCE(priv->vf_tx, priv->vf_path && vf && netif_running(vf));
 }
 
-/* Give the VF our MTU, receive flags and address lists, and open it if we
+/* The offloads a user switches on us, and the VF's that follow: the VF
+ * may checksum with other bits than ours (HW_CSUM for IP_CSUM and
+ * IPV6_CSUM).  Ours that the user cannot change are not here.
+ */
+static const struct {
+	netdev_features_t ours;
+	netdev_features_t vf;
+} nvsc_vf_feature_map[] = {
+	{ NETIF_F_SG, NETIF_F_SG },
+	{ NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM, NETIF_F_CSUM_MASK },
+	{ NETIF_F_TSO, NETIF_F_TSO },
+	{ NETIF_F_TSO6, NETIF_F_TSO6 },
+	{ NETIF_F_RXCSUM, NETIF_F_RXCSUM },
+	{ NETIF_F_RXHASH, NETIF_F_RXHASH },
+	{ NETIF_F_GRO, NETIF_F_GRO },
+};
+
+/* Switch the VF's offloads of @which (ours) as @features has ours.  The
+ * VF's others, and what its user set there, stay.  RTNL held.
+ */
+static void nvsc_vf_take_features(struct net_device *vf,
+				  netdev_features_t features,
+				  netdev_features_t which)
+{
+	netdev_features_t want = vf->wanted_features;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(nvsc_vf_feature_map); i++) {
+		netdev_features_t ours = nvsc_vf_feature_map[i].ours;
+		netdev_features_t bits = nvsc_vf_feature_map[i].vf &
+					 vf->hw_features;
+
+		if (!(which & ours))
+			continue;
+		/* One way of checksumming: HW_CSUM where the VF has it */
+		if (bits & NETIF_F_HW_CSUM)
+			bits = NETIF_F_HW_CSUM;
+		if (features & ours)
+			want |= bits;
+		else
+			want &= ~bits;
+	}
+	if (want == vf->wanted_features)
+		return;
+	vf->wanted_features = want;
+	netdev_update_features(vf);
+}
+
+/* Give the VF our MTU, offloads, receive flags and address lists, and open it if we
  * are up.  RTNL held.
  */
 static void nvsc_vf_setup(struct nvsc_priv *priv, struct net_device *vf)
@@ -181,6 +229,7 @@ static void nvsc_vf_setup(struct nvsc_priv *priv, struct net_device *vf)
 			netdev_warn(ndev, "VF %s refuses MTU %u: %d\n",
 				    vf->name, ndev->mtu, ret);
 	}
+	nvsc_vf_take_features(vf, ndev->features, ~(netdev_features_t)0);
 	if (ndev->flags & IFF_PROMISC)
 		dev_set_promiscuity(vf, 1);
 	if (ndev->flags & IFF_ALLMULTI)
@@ -456,6 +505,22 @@ void nvsc_vf_rx_mode(struct nvsc_priv *priv)
 		dev_mc_sync(vf, priv->ndev);
 	}
 	rcu_read_unlock();
+}
+
+/**
+ * nvsc_vf_features() - the user switched our offloads: the VF's follow
+ * @priv: our device
+ * @features: our features from now on
+ *
+ * Context: ndo_set_features, once ours took them; RTNL held.
+ */
+void nvsc_vf_features(struct nvsc_priv *priv, netdev_features_t features)
+{
+	struct net_device *vf = rtnl_dereference(priv->vf);
+
+	if (vf && !priv->vf_fresh)
+		nvsc_vf_take_features(vf, features,
+				      features ^ priv->ndev->features);
 }
 
 /**

@@ -145,15 +145,17 @@ static void nvsc_vf_path(struct nvsc_priv *priv, bool vf)
 	netdev_info(priv->ndev, "data path: %s\n", vf ? "VF" : "synthetic");
 }
 
-/* Where frames go: the host is asked to send to the VF while it runs and
- * the host has announced it; ours go out through it meanwhile, whenever it
- * has carrier (which xmit reads itself: the NETDEV_CHANGE that tells us
- * comes from linkwatch, up to a second after the carrier).  RTNL held.
+/* Where frames go: the host is asked to send to the VF while it runs with
+ * carrier and the host has announced it (a VF that has no link yet would
+ * lose what the host sends it: an offered VF takes a second or two); ours
+ * go out through it from the same moment, checked again by xmit, which
+ * reads the carrier itself.  RTNL held.
  */
 static void nvsc_vf_update(struct nvsc_priv *priv)
 {
 	struct net_device *vf = rtnl_dereference(priv->vf);
-	bool want = vf && netif_running(vf) && priv->chan;
+	bool want = vf && netif_running(vf) && netif_carrier_ok(vf) &&
+		    priv->chan;
 
 	if (want && !READ_ONCE(priv->vf_alloc)) {
 		/* The association comes later and calls us again */

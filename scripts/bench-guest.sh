@@ -5,7 +5,9 @@
 # configuration in turn.  Prints one line per measurement:
 #   BENCH <config> <metric> <run> <value>
 # Configurations: every driver under /opt/drivers (ours, ref) on two
-# simulator NICs in two namespaces, then a veth pair (the software ceiling).
+# simulator NICs in two namespaces, then a veth pair (the software ceiling);
+# with VFs in the guest (vm-run --vf 2), each driver again with the NICs'
+# VFs enslaved (ours-vf, ref-vf), which adds the traffic gap of a revoke.
 # The configurations take turns run by run (ours, ref, veth, ours, ...), so
 # that a change in the load on the machine over the minutes the benchmark
 # takes weighs on all of them alike, not on whichever ran at the time.
@@ -51,6 +53,36 @@ measure() {	# measure CONFIG SERVER_IP SERVER_DEV RUN
 			'BEGIN { printf "%.1f", (b - a) / s / 1000 }')"
 }
 
+# bench_paired: both NICs' VFs enslaved in their namespaces, both data
+# paths on them, with carrier
+bench_paired() {
+	local va vb
+	va=$(hv_vf_in a 0)
+	vb=$(hv_vf_in b 1)
+	[ -n "$va" ] && [ -n "$vb" ] && sim_path_is 0 vf && sim_path_is 1 vf &&
+		hv_carrier a "$va" && hv_carrier b "$vb"
+}
+
+# vf_gap CONFIG RUN: pings a -> b every 10 ms while the host revokes
+# nic0's VF and offers it again; the longest run of them lost, in ms
+vf_gap() {
+	local cfg=$1 r=$2 p run
+	ina ping -i 0.01 -W 1 $IP_B > /tmp/gap.ping 2>&1 &
+	p=$!
+	sleep 1
+	sim_set 0 vf_revoke 1 2>/dev/null
+	wait_for 10 eval '[ -z "$(hv_vf_in a 0)" ]'
+	sim_set 0 vf_offer 1 2>/dev/null
+	wait_for 30 bench_paired
+	sleep 1
+	kill $p
+	wait $p 2>/dev/null
+	run=$(sed -n 's/.*seq=\([0-9]*\) .*/\1/p' /tmp/gap.ping | sort -n -u |
+		awk 'NR > 1 && $1 - p - 1 > g { g = $1 - p - 1 } { p = $1 }
+		     END { print g + 0 }')
+	echo "BENCH $cfg vfgap_ms $r $((run * 10))"
+}
+
 # The simulator counts protocol violations per NIC since it was loaded:
 # each driver's are the increase over its own runs
 declare -A viol=()
@@ -69,9 +101,11 @@ for cfg in $CONFIGS; do
 		hv_unpair
 		;;
 	*)
-		[ -f "/opt/drivers/$cfg/hv_netvsc.ko" ] || continue
+		drv=${cfg%-vf}
+		[ -f "/opt/drivers/$drv/hv_netvsc.ko" ] || continue
+		[ "$drv" = "$cfg" ] || [ "${HV_VFS:-0}" -ge 2 ] || continue
 		v0=$(hv_violations 2>/dev/null)
-		insmod "/opt/drivers/$cfg/hv_netvsc.ko" || exit 1
+		insmod "/opt/drivers/$drv/hv_netvsc.ko" || exit 1
 		for n in 0 1; do wait_for 20 hv_has_dev $n; done
 		hv_pair || { echo "BENCH $cfg setup failed"; exit 1; }
 		if [ -n "$CHANNELS" ]; then
@@ -79,9 +113,16 @@ for cfg in $CONFIGS; do
 			inb ethtool -L "$B" combined "$CHANNELS"
 			sleep 1
 		fi
+		if [ "$drv" != "$cfg" ]; then
+			modprobe e1000e
+			wait_for 30 bench_paired ||
+				{ echo "BENCH $cfg: the VFs did not pair"; exit 1; }
+		fi
 		measure "$cfg" $IP_A "$A" "$r"
+		[ "$drv" = "$cfg" ] || vf_gap "$cfg" "$r"
 		hv_unpair
 		rmmod hv_netvsc || exit 1
+		[ "$drv" = "$cfg" ] || modprobe -r e1000e
 		viol[$cfg]=$(( ${viol[$cfg]:-0} + $(hv_violations) - v0 ))
 		;;
 	esac

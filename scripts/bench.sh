@@ -14,15 +14,19 @@ LOG=$OUT/bench.log
 export BENCH_TIME=${BENCH_TIME:-4} BENCH_RUNS=${BENCH_RUNS:-3}
 
 # The guest reads its settings from a small prologue in front of the script.
+CONFIGS=${BENCH_CONFIGS:-ours ref veth ours-vf ref-vf}
 {
 	echo "export BENCH_TIME=$BENCH_TIME BENCH_RUNS=$BENCH_RUNS"
-	echo "export BENCH_CHANNELS=${BENCH_CHANNELS:-} BENCH_CONFIGS='${BENCH_CONFIGS:-ours ref veth}'"
+	echo "export BENCH_CHANNELS=${BENCH_CHANNELS:-} BENCH_CONFIGS='$CONFIGS'"
 	cat "$ROOT/scripts/bench-guest.sh"
 } > "$OUT/bench-run.sh"
+# The -vf configurations need a VF for each of the two NICs
+vf=()
+case " $CONFIGS" in *-vf\ *|*-vf) vf=(--vf 2) ;; esac
 
 echo "bench: ${BENCH_RUNS} runs of ${BENCH_TIME} s per measurement, guest under QEMU (${HV_SMP:-2} CPUs)"
 HV_KEEP_LOG=$LOG "$ROOT/scripts/vm-run" -q --timeout 3000 --sim "${BENCH_SIM:-}" \
-	--exec "$OUT/bench-run.sh" >/dev/null
+	"${vf[@]}" --exec "$OUT/bench-run.sh" >/dev/null
 rc=$?
 grep -q '^BENCH done' "$LOG" || { echo "bench: the guest run failed (rc $rc)"; tail -n 30 "$LOG"; exit 1; }
 
@@ -42,29 +46,41 @@ tr -d '\r' < "$LOG" | awk -v json="$OUT/bench.json" '
 		return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
 	}
 	END {
+		# the ratio columns: every pair whose two configurations ran
+		np = split("ours/ref ref/veth ours/veth ours-vf/ref-vf", pr, " ")
 		printf "%-12s", "metric"
 		for (c = 1; c <= nc; c++) printf "%12s", cfg[c]
-		if (("ours" in seenc) && ("ref" in seenc)) printf "%12s", "ours/ref"
-		if (("ref" in seenc) && ("veth" in seenc)) printf "%12s", "ref/veth"
-		if (("ours" in seenc) && ("veth" in seenc)) printf "%12s", "ours/veth"
+		for (i = 1; i <= np; i++) {
+			split(pr[i], q, "/")
+			if ((q[1] in seenc) && (q[2] in seenc)) printf "%16s", pr[i]
+		}
 		printf "\n"
-		printf "{\n  \"unit_note\": \"median of runs; tcp in Gbit/s, udp64 in thousands of packets/s\",\n  \"results\": {" > json
+		printf "{\n  \"unit_note\": \"median of runs; tcp in Gbit/s, udp64 in thousands of packets/s, vfgap in ms (lower is better)\",\n  \"results\": {" > json
 		for (m = 1; m <= nm; m++) {
 			printf "%-12s", met[m]
 			printf "%s\n    \"%s\": {", (m > 1 ? "," : ""), met[m] > json
+			sep = ""
+			delete byname
 			for (c = 1; c <= nc; c++) {
-				med[c] = median(cfg[c] SUBSEP met[m])
-				printf "%12.3f", med[c]
-				printf "%s\"%s\": %.3f", (c > 1 ? ", " : ""), cfg[c], med[c] > json
-				byname[cfg[c]] = med[c]
+				k = cfg[c] SUBSEP met[m]
+				if (!n[k]) { printf "%12s", "-"; continue }
+				byname[cfg[c]] = median(k)
+				printf "%12.3f", byname[cfg[c]]
+				printf "%s\"%s\": %.3f", sep, cfg[c], byname[cfg[c]] > json
+				sep = ", "
 			}
 			printf "}" > json
-			if (("ours" in seenc) && ("ref" in seenc)) printf "%12.2f", byname["ref"] ? byname["ours"] / byname["ref"] : 0
-			if (("ref" in seenc) && ("veth" in seenc)) printf "%12.2f", byname["veth"] ? byname["ref"] / byname["veth"] : 0
-			if (("ours" in seenc) && ("veth" in seenc)) printf "%12.2f", byname["veth"] ? byname["ours"] / byname["veth"] : 0
+			for (i = 1; i <= np; i++) {
+				split(pr[i], q, "/")
+				if (!((q[1] in seenc) && (q[2] in seenc))) continue
+				if ((q[1] in byname) && (q[2] in byname) && byname[q[2]])
+					printf "%16.2f", byname[q[1]] / byname[q[2]]
+				else
+					printf "%16s", "-"
+			}
 			printf "\n"
 		}
 		printf "\n  }\n}\n" > json
 	}'
-echo "(tcp in Gbit/s, udp64 in thousands of packets/s received; JSON: out/bench.json)"
+echo "(tcp in Gbit/s, udp64 in thousands of packets/s received, vfgap: the longest run of 10 ms pings lost in a VF revoke, in ms; JSON: out/bench.json)"
 grep '^# .*violations' "$LOG"

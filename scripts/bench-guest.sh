@@ -53,16 +53,6 @@ measure() {	# measure CONFIG SERVER_IP SERVER_DEV RUN
 			'BEGIN { printf "%.1f", (b - a) / s / 1000 }')"
 }
 
-# bench_paired: both NICs' VFs enslaved in their namespaces, both data
-# paths on them, with carrier
-bench_paired() {
-	local va vb
-	va=$(hv_vf_in a 0)
-	vb=$(hv_vf_in b 1)
-	[ -n "$va" ] && [ -n "$vb" ] && sim_path_is 0 vf && sim_path_is 1 vf &&
-		hv_carrier a "$va" && hv_carrier b "$vb"
-}
-
 # vf_gap CONFIG RUN: pings a -> b every 10 ms while the host revokes
 # nic0's VF and offers it again; the longest run of them lost, in ms
 vf_gap() {
@@ -73,7 +63,7 @@ vf_gap() {
 	sim_set 0 vf_revoke 1 2>/dev/null
 	wait_for 10 eval '[ -z "$(hv_vf_in a 0)" ]'
 	sim_set 0 vf_offer 1 2>/dev/null
-	wait_for 30 bench_paired
+	wait_for 30 hv_vfs_paired
 	sleep 1
 	kill $p
 	wait $p 2>/dev/null
@@ -115,7 +105,7 @@ for cfg in $CONFIGS; do
 		fi
 		if [ "$drv" != "$cfg" ]; then
 			modprobe e1000e
-			wait_for 30 bench_paired ||
+			wait_for 30 hv_vfs_paired ||
 				{ echo "BENCH $cfg: the VFs did not pair"; exit 1; }
 		fi
 		measure "$cfg" $IP_A "$A" "$r"

@@ -462,6 +462,32 @@ hv_ethtool_stat() {
 # sim_path_is NIC synthetic|vf: the data path the host uses for NIC
 sim_path_is() { [ "$(sim_get "$1" data_path)" = "$2" ]; }
 
+# hv_vfs_paired: both NICs' VFs enslaved in the NICs' namespaces (VA and
+# VB: their names), both data paths on them, with carrier
+hv_vfs_paired() {
+	VA=$(hv_vf_in $NS_A 0)
+	VB=$(hv_vf_in $NS_B 1)
+	[ -n "$VA" ] && [ -n "$VB" ] && sim_path_is 0 vf && sim_path_is 1 vf &&
+		hv_carrier $NS_A "$VA" && hv_carrier $NS_B "$VB"
+}
+
+# hv_vfs_up: the VF tests' start, once the NICs are paired: the VFs'
+# driver loaded, both VFs paired (or the test ends)
+hv_vfs_up() {
+	modprobe e1000e || { fail "load e1000e, the VFs' driver"; hv_finish; }
+	wait_for 30 hv_vfs_paired
+	check "both VFs paired, both data paths on them (nic0: ${VA:-none}, nic1: ${VB:-none})" \
+		hv_vfs_paired
+	hv_vfs_paired || hv_finish
+}
+
+# hv_over_vf: pings a -> b come back and nic0's VF (VA) carried them
+hv_over_vf() {
+	wait_for 20 hv_carrier $NS_A "$VA" || return 1
+	sim_snap 0
+	ping_ok $NS_A $IP_B && [ "$(sim_delta 0 vf_tx_packets)" -ge 3 ]
+}
+
 # hv_need_vfs N: skip the whole test unless the guest has N VFs (vm-run
 # --vf N, or a "# vm-run-vf: N" line) and a driver for them
 hv_need_vfs() {

@@ -20,26 +20,7 @@ hv_pair_checked
 CYCLES=${HV_VF_CYCLES:-25}
 T=$(mktemp -d)
 
-modprobe e1000e || { fail "load e1000e, the VFs' driver"; hv_finish; }
-
-# cy_paired: both VFs enslaved in their NICs' namespaces, both data paths
-# on them, with carrier; VA and VB are their names
-cy_paired() {
-	VA=$(hv_vf_in $NS_A 0)
-	VB=$(hv_vf_in $NS_B 1)
-	[ -n "$VA" ] && [ -n "$VB" ] && sim_path_is 0 vf && sim_path_is 1 vf &&
-		hv_carrier $NS_A "$VA" && hv_carrier $NS_B "$VB"
-}
-
-# cy_over_vf: pings a -> b come back and nic0's VF carried them
-cy_over_vf() {
-	sim_snap 0
-	ping_ok $NS_A $IP_B && [ "$(sim_delta 0 vf_tx_packets)" -ge 3 ]
-}
-
-wait_for 30 cy_paired
-check "both VFs paired, both data paths on them (nic0: ${VA:-none}, nic1: ${VB:-none})" cy_paired
-cy_paired || hv_finish
+hv_vfs_up
 
 # The stream: 64 KiB chunks, twenty a second at most, until $T/stop; the
 # receiver hashes and counts what arrives
@@ -73,7 +54,7 @@ for i in $(seq "$CYCLES"); do
 	sim_set 0 vf_revoke 1 2>/dev/null
 	wait_for 10 eval '[ -z "$(hv_vf_in $NS_A 0)" ]'
 	sim_set 0 vf_offer 1 2>/dev/null
-	if wait_for 30 cy_paired; then
+	if wait_for 30 hv_vfs_paired; then
 		ok_cycles=$((ok_cycles + 1))
 	else
 		info "cycle $i: nic0's VF ${VA:-not there}, data path $(sim_get 0 data_path)"
@@ -111,7 +92,7 @@ check "pings a -> b ran all along ($got_p came back)" test "${got_p:-0}" -gt 100
 info "VF gap over $CYCLES revokes: at most $run pings in a row lost (one every 20 ms: about $(((run + 1) * 20)) ms of silence); $lost lost, $got_p came back"
 
 # The guest's PCI core removes the VF, with no word from the host
-wait_for 20 cy_paired
+wait_for 20 hv_vfs_paired
 addr=$(ina readlink "/sys/class/net/$VA/device")
 addr=${addr##*/}
 sim_snap 0
@@ -123,8 +104,8 @@ check "nic0's data path is synthetic" sim_path_is 0 synthetic
 check "pings a -> b come back over the synthetic channel" \
 	eval 'ping_ok $NS_A $IP_B && [ "$(sim_delta 0 tx_packets)" -ge 3 ]'
 echo 1 > /sys/bus/pci/rescan
-check "a PCI rescan finds it and nic0 takes it again" wait_for 30 cy_paired
-check "pings a -> b come back over the VF" cy_over_vf
+check "a PCI rescan finds it and nic0 takes it again" wait_for 30 hv_vfs_paired
+check "pings a -> b come back over the VF" hv_over_vf
 
 # The VFs' driver goes and comes back
 check "rmmod e1000e" modprobe -r e1000e
@@ -133,8 +114,8 @@ check "both data paths are synthetic" \
 	eval 'sim_path_is 0 synthetic && sim_path_is 1 synthetic'
 check "pings a -> b come back" ping_ok $NS_A $IP_B
 check "modprobe e1000e" modprobe e1000e
-check "both VFs paired again, both data paths on them" wait_for 30 cy_paired
-check "pings a -> b come back over the VF" cy_over_vf
+check "both VFs paired again, both data paths on them" wait_for 30 hv_vfs_paired
+check "pings a -> b come back over the VF" hv_over_vf
 
 rm -rf "$T"
 hv_finish

@@ -15,14 +15,7 @@ hv_need_vfs 2
 hv_init
 hv_pair_checked
 
-modprobe e1000e || { fail "load e1000e, the VFs' driver"; hv_finish; }
-wait_for 20 eval '[ -n "$(hv_vf_in $NS_A 0)" ] && [ -n "$(hv_vf_in $NS_B 1)" ]'
-VA=$(hv_vf_in $NS_A 0)
-check "nic0's VF is enslaved in a (${VA:-none})" test -n "$VA"
-[ -n "$VA" ] || hv_finish
-wait_for 20 eval 'sim_path_is 0 vf && sim_path_is 1 vf'
-wait_for 20 hv_carrier $NS_A "$VA"
-check "both data paths are on the VFs" eval 'sim_path_is 0 vf && sim_path_is 1 vf'
+hv_vfs_up
 
 # 1. A new session (an MTU change) whose association comes 3 s late
 echo 3000 > "$SIM/nic0/faults/vf_assoc_delay_ms"

@@ -4,8 +4,8 @@
 # SR-IOV races a host can make: the VF association late (a new session
 # while the VF is up: the driver must not switch to a VF the host has not
 # announced, the simulator calls that a violation), a SWITCH_DATA_PATH
-# completion that comes late, and one that never comes (the driver must
-# not hold RTNL for it).
+# completion that comes late, an association for a VF that never shows up,
+# and a completion that never comes (the driver must not hold RTNL for it).
 #
 # vm-run-vf: 2
 
@@ -67,7 +67,25 @@ echo 0 > "$SIM/nic0/faults/vf_switch_delay_ms"
 sleep 2
 check "pings a -> b come back" ping_ok $NS_A $IP_B
 
-# 3. A switch completion that never comes
+# 3. An association for a VF that never comes: the host names slot 77,
+# which is empty.  The NIC works on the synthetic path and goes cleanly.
+n=$(hv_add_nic "vf_serial=77")
+if [ -z "$n" ] || ! wait_for 20 hv_has_dev "$n"; then
+	fail "add_nic vf_serial=77 offers a NIC with a netdev"
+else
+	check "nic$n, its VF announced in slot 77 with no device there: up with carrier in c" \
+		hv_plug "$n"
+	check "nic$n: the host sent the association ($(sim_stat "$n" vf_assocs))" \
+		test "$(sim_stat "$n" vf_assocs)" -ge 1
+	check "nic$n: pings c <-> a come back, on the synthetic path ($(sim_get "$n" data_path))" \
+		eval 'ping_ok $NS_C $IP_A && ping_ok $NS_A $IP_C && sim_path_is $n synthetic'
+	echo 1 > "$SIM/nic$n/rescind"
+	check "nic$n rescinded: its netdev goes" \
+		wait_for 20 eval '! ip netns exec $NS_C ip link show "$C" > /dev/null 2>&1'
+	ip netns del $NS_C 2>/dev/null
+fi
+
+# 4. A switch completion that never comes
 if [ "$HV_DRIVER" = ref ]; then
 	skip "the kernel's driver waits for the switch completion with no time limit, RTNL held (netvsc_switch_datapath)"
 	hv_finish

@@ -193,8 +193,7 @@ struct nvsc_priv {
 	 * and read under RTNL.  @vf_path is the data path the host was
 	 * last asked for, @vf_tx whether frames go out through the VF
 	 * while it has carrier: both written under RTNL, @vf_tx read by
-	 * xmit.  @node is on the
-	 * driver's list of devices, under RTNL.
+	 * xmit.  @node is on the driver's list of devices, under RTNL.
 	 */
 	struct net_device __rcu *vf;
 	bool vf_alloc;

@@ -217,8 +217,8 @@ static void nvsc_vf_take_features(struct net_device *vf,
 	netdev_update_features(vf);
 }
 
-/* Give the VF our MTU, offloads, receive flags and address lists, and open it if we
- * are up.  RTNL held.
+/* Give the VF our MTU, offloads, receive flags and address lists, and
+ * open it if we are up.  RTNL held.
  */
 static void nvsc_vf_setup(struct nvsc_priv *priv, struct net_device *vf)
 {

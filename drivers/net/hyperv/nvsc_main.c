@@ -69,6 +69,10 @@ static int nvsc_probe(struct hv_device *hdev, const struct hv_vmbus_device_id *i
 		return -ENOMEM;
 	SET_NETDEV_DEV(ndev, &hdev->device);
 	hv_set_drvdata(hdev, ndev);
+	/* Our xmit and address-list sync call into the VF's, which take
+	 * locks of the same kind: ours get a lockdep class of their own
+	 */
+	netdev_lockdep_set_classes(ndev);
 
 	priv = netdev_priv(ndev);
 	priv->hdev = hdev;
